@@ -1,0 +1,64 @@
+"""quart-flash: Plotly Dash apps as Quart blueprints, with async callbacks.
+
+Not related to ``quart.flash`` (message flashing): the name is a nod to Flask
+and to Dash.  Most names here are Dash's own objects, re-exported so that a
+Dash app needs one import changed.
+"""
+from __future__ import annotations
+
+from dash import (
+    ALL,
+    ALLSMALLER,
+    MATCH,
+    ClientsideFunction,
+    Input,
+    Output,
+    Patch,
+    State,
+    callback,
+    callback_context,
+    clientside_callback,
+    ctx,
+    dash_table,
+    dcc,
+    get_app,
+    html,
+    no_update,
+    page_container,
+    page_registry,
+    register_page,
+    set_props,
+)
+from dash.exceptions import PreventUpdate
+
+from .app import Flash
+from .blueprint import FlashBlueprint
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ALL",
+    "ALLSMALLER",
+    "ClientsideFunction",
+    "Flash",
+    "FlashBlueprint",
+    "Input",
+    "MATCH",
+    "Output",
+    "Patch",
+    "PreventUpdate",
+    "State",
+    "callback",
+    "callback_context",
+    "clientside_callback",
+    "ctx",
+    "dash_table",
+    "dcc",
+    "get_app",
+    "html",
+    "no_update",
+    "page_container",
+    "page_registry",
+    "register_page",
+    "set_props",
+]

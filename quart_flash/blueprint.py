@@ -1,0 +1,350 @@
+"""``FlashBlueprint``: one Dash app as a Quart blueprint.
+
+Register it on a Quart app you own, as often as you have dashboards::
+
+    app.register_blueprint(FlashBlueprint("sales", __name__, url_prefix="/sales"))
+
+Every route, error handler and request hook it adds is scoped to the
+blueprint, so the rest of the Quart app sees nothing it did not ask for.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import gzip
+import inspect
+import logging
+import sys
+from typing import Any, Callable
+
+from dash import _get_app, _validate, html
+from dash._utils import to_json
+from dash.development.base_component import ComponentRegistry
+from quart import Blueprint, Quart, Response, current_app, has_app_context, request, send_from_directory
+from quart.typing import ResponseReturnValue
+from quart_schema import document_request, hide
+
+from . import executor, registry
+from .dash_app import MountedDash, current_mount
+from .dispatch import CallbackDispatcher
+from .errors import install_error_handlers
+from .resources import file_response, resolve_suite_path
+from .schemas import CallbackRequest
+
+#: Keyword arguments of ``dash.Dash`` that describe the server, which a
+#: blueprint does not choose: the prefixes follow from where it is registered.
+_SERVER_KWARGS = ("server", "backend", "url_base_pathname", "routes_pathname_prefix")
+
+_COMPRESSIBLE = ("application/json", "text/html")
+
+
+def is_async_callable(func: Any) -> bool:
+    """True for ``async def`` functions, also behind ``functools.partial``."""
+    while isinstance(func, functools.partial):
+        func = func.func
+    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
+        getattr(func, "__call__", None)
+    )
+
+
+def _normalise_prefix(prefix: str | None) -> str:
+    """``"/sales"``, ``"sales/"`` and ``"/sales/"`` all mean ``"/sales"``."""
+    prefix = (prefix or "").strip("/")
+    return f"/{prefix}" if prefix else ""
+
+
+class FlashBlueprint(Blueprint):
+    """A Quart blueprint that serves one Dash app.
+
+    :param name: the blueprint's name, unique on the Quart app.
+    :param import_name: usually ``__name__``; ``assets_folder`` and
+        ``pages_folder`` are found relative to it, as with ``dash.Dash``.
+    :param url_prefix: where the app is mounted; ``register_blueprint(...,
+        url_prefix=...)`` overrides it.
+    :param requests_pathname_prefix: the prefix the *browser* uses, for a
+        proxy that rewrites paths without setting the ASGI ``root_path``.
+        Normally left out: it follows from ``root_path`` and ``url_prefix``.
+    :param max_body_size: the largest callback request body accepted, in
+        bytes (``None``: the Quart app's ``MAX_CONTENT_LENGTH``).
+    :param dash_kwargs: any other keyword argument of ``dash.Dash``
+        (``title``, ``assets_folder``, ``external_stylesheets``, ...).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        import_name: str,
+        *,
+        url_prefix: str | None = None,
+        requests_pathname_prefix: str | None = None,
+        max_body_size: int | None = None,
+        **dash_kwargs: Any,
+    ) -> None:
+        for key in _SERVER_KWARGS:
+            if key in dash_kwargs:
+                raise TypeError(
+                    f"FlashBlueprint does not take {key!r}: the URL prefix follows from "
+                    "url_prefix and where the blueprint is registered."
+                )
+        super().__init__(name, import_name, url_prefix=url_prefix)
+        self._constructor_prefix = _normalise_prefix(url_prefix)
+        self._requests_prefix_override = requests_pathname_prefix
+        self._mounts: dict[str, str] = {}
+        self.logger = logging.getLogger(f"quart_flash.{name}")
+        #: ``"prune"`` or ``"raise"`` once dev tools show tracebacks; see
+        #: :meth:`BlueprintServer.register_prune_error_handler`.
+        self.debug_traceback_mode: str | None = None
+        self._ready = False
+        self._setup_lock: asyncio.Lock | None = None
+
+        self.dash_app = MountedDash(self, import_name, **dash_kwargs)
+        self._dispatcher = CallbackDispatcher(self.dash_app, max_body_size)
+        registry.begin_setup(self.dash_app)
+
+        install_error_handlers(self)
+        self.before_request(self._enter_request)
+        self.before_app_serving(registry.claim_for_current)
+        self.after_app_serving(self._release_threads)
+        self._add_routes()
+
+    # -- where the app lives ---------------------------------------------------
+    def register(self, app: Quart, options: dict[str, Any]) -> None:
+        name = options.get("name", self.name)
+        full_name = f"{options.get('name_prefix', '')}.{name}".lstrip(".")
+        url_prefix = options.get("url_prefix")
+        if url_prefix is None:
+            url_prefix = self.url_prefix
+        self._mounts[full_name] = _normalise_prefix(url_prefix)
+        super().register(app, options)
+        registry.claim_for_current()
+
+    @property
+    def default_requests_prefix(self) -> str:
+        """The browser-facing prefix outside a request: the first mount's."""
+        if self._requests_prefix_override:
+            return self._requests_prefix_override
+        mount = next(iter(self._mounts.values()), self._constructor_prefix)
+        return f"{mount}/"
+
+    def _request_prefix(self) -> str:
+        if self._requests_prefix_override:
+            return self._requests_prefix_override
+        mount = self._mounts.get(request.blueprint or "", self._constructor_prefix)
+        return f"{request.root_path.rstrip('/')}{mount}/"
+
+    @property
+    def secret_key(self) -> Any:
+        """The Quart app's secret key: Dash signs background-job handles with it."""
+        return current_app.secret_key if has_app_context() else None
+
+    # -- the Dash API ------------------------------------------------------------
+    @property
+    def config(self) -> Any:
+        return self.dash_app.config
+
+    @property
+    def layout(self) -> Any:
+        return self.dash_app.layout
+
+    @layout.setter
+    def layout(self, value: Any) -> None:
+        dash_app = self.dash_app
+        if is_async_callable(value):
+            # Dash's setter would call the function at once to build the
+            # validation layout; an async one is awaited on first use instead.
+            _validate.validate_layout_type(value)
+            dash_app._layout = value  # pylint: disable=protected-access
+            dash_app._layout_is_function = True  # pylint: disable=protected-access
+        else:
+            dash_app.layout = value
+
+    @property
+    def title(self) -> str:
+        return self.dash_app.title
+
+    @title.setter
+    def title(self, value: str) -> None:
+        self.dash_app.title = value
+
+    @property
+    def index_string(self) -> str:
+        return self.dash_app.index_string
+
+    @index_string.setter
+    def index_string(self, value: str) -> None:
+        self.dash_app.index_string = value
+
+    @property
+    def validation_layout(self) -> Any:
+        return self.dash_app.validation_layout
+
+    @validation_layout.setter
+    def validation_layout(self, value: Any) -> None:
+        self.dash_app.validation_layout = value
+
+    def callback(self, *args: Any, **kwargs: Any) -> Callable[..., Any]:
+        """Register a server-side callback, exactly as ``dash.Dash.callback``.
+
+        ``async def`` callbacks are awaited on the event loop; plain ``def``
+        ones run in the app's bounded thread pool.
+        """
+        return self.dash_app.callback(*args, **kwargs)
+
+    def clientside_callback(self, clientside_function: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.dash_app.clientside_callback(clientside_function, *args, **kwargs)
+
+    def get_asset_url(self, path: str) -> str:
+        return self.dash_app.get_asset_url(path)
+
+    def get_relative_path(self, path: str) -> str:
+        return self.dash_app.get_relative_path(path)
+
+    def strip_relative_path(self, path: str | None) -> str | None:
+        return self.dash_app.strip_relative_path(path)  # type: ignore[arg-type]
+
+    def enable_dev_tools(self, debug: bool | None = None, **dev_tools: Any) -> bool:
+        """Turn on Dash's dev tools for this app only (see ``dash.Dash``)."""
+        return bool(self.dash_app.enable_dev_tools(debug, **dev_tools))
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        """Build the index HTML; override it as on a ``dash.Dash`` subclass."""
+        return self.dash_app.stock_interpolate_index(**kwargs)
+
+    # -- serving -----------------------------------------------------------------
+    async def call_user_function(self, func: Callable[..., Any], *args: Any) -> Any:
+        """Await ``func`` if it is async; otherwise run it in the thread pool."""
+        if is_async_callable(func):
+            return await func(*args)
+        return await executor.run_sync(func, *args)
+
+    async def resolve_layout(self) -> Any:
+        """The layout for one request, with Dash's extras and layout hooks."""
+        dash_app = self.dash_app
+        # pylint: disable=protected-access
+        layout = dash_app._layout
+        if dash_app._layout_is_function:
+            layout = await self.call_user_function(layout)
+        if dash_app._extra_components:
+            layout = html.Div(children=[layout] + dash_app._extra_components)
+        for hook in dash_app._hooks.get_hooks("layout"):
+            layout = hook(layout)
+        return layout
+
+    async def _enter_request(self) -> None:
+        _get_app.app_context.set(self.dash_app)
+        current_mount.set((self.dash_app, self._request_prefix()))
+        if not self._ready:
+            await self._setup()
+
+    async def _setup(self) -> None:
+        """What Dash does on an app's first request, without blocking the loop."""
+        if self._setup_lock is None:
+            self._setup_lock = asyncio.Lock()
+        async with self._setup_lock:
+            if self._ready:
+                return
+            registry.claim_for_current()
+            dash_app = self.dash_app
+            # pylint: disable=protected-access
+            eager = dash_app.config.eager_loading or any(
+                getattr(sys.modules[module], "_force_eager_loading", False)
+                for module in ComponentRegistry.registry
+            )
+            dash_app.scripts.config.eager_loading = eager
+            if dash_app.config.include_assets_files:
+                await executor.run_sync(dash_app._walk_assets_directory)
+            layout = await self.resolve_layout()
+            _validate.validate_layout(dash_app._layout, layout)
+            if (
+                dash_app._layout_is_function
+                and dash_app.validation_layout is None
+                and not dash_app.config.suppress_callback_exceptions
+            ):
+                dash_app.validation_layout = layout
+            # Registers every bundle path, so suites can be served before
+            # any index page was rendered (for example by another worker).
+            await executor.run_sync(dash_app._generate_scripts_html)
+            await executor.run_sync(dash_app._generate_css_dist_html)
+            _validate.validate_background_callbacks(dash_app.callback_map)
+            self._ready = True
+
+    async def _release_threads(self) -> None:
+        await executor.shutdown(current_app._get_current_object())  # type: ignore[attr-defined]
+
+    def _respond(self, body: str | bytes, content_type: str, status: int = 200) -> Response:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        headers: dict[str, str] = {}
+        if (
+            self.dash_app.config.compress
+            and len(data) > 500
+            and "gzip" in request.headers.get("Accept-Encoding", "")
+        ):
+            data = gzip.compress(data, compresslevel=6)
+            headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        return Response(data, status=status, content_type=content_type, headers=headers)
+
+    # -- views -------------------------------------------------------------------
+    def _add_routes(self) -> None:
+        dash_app = self.dash_app
+        config = dash_app.config
+        compress = bool(config.compress)
+
+        async def index(path: str = "") -> ResponseReturnValue:
+            return self._respond(dash_app.index(), "text/html; charset=utf-8")
+
+        async def layout() -> ResponseReturnValue:
+            return self._respond(to_json(await self.resolve_layout()), "application/json")
+
+        async def dependencies() -> ResponseReturnValue:
+            hide_all = config.get("hide_all_callbacks", False)
+            specs = [
+                {**spec, "hidden": hide_all} if spec.get("hidden") is None else spec
+                for spec in dash_app._callback_list  # pylint: disable=protected-access
+            ]
+            return self._respond(to_json(specs), "application/json")
+
+        @hide
+        @document_request(CallbackRequest)
+        async def update_component() -> ResponseReturnValue:
+            return await self._dispatcher.dispatch()
+
+        async def component_suites(package_name: str, fingerprinted_path: str) -> ResponseReturnValue:
+            path, fingerprinted = resolve_suite_path(
+                dash_app.registered_paths, package_name, fingerprinted_path
+            )
+            return await file_response(
+                package_name, path, immutable=fingerprinted, compress=compress
+            )
+
+        async def assets(filename: str) -> ResponseReturnValue:
+            return await send_from_directory(config.assets_folder, filename)
+
+        async def favicon() -> ResponseReturnValue:
+            return await file_response("dash", "favicon.ico", immutable=False, compress=False)
+
+        async def reload_hash() -> ResponseReturnValue:
+            return dash_app.serve_reload_hash()
+
+        async def health() -> ResponseReturnValue:
+            return Response("OK", content_type="text/plain")
+
+        assets_path = config.assets_url_path.strip("/")
+        routes: list[tuple[str, str, Callable[..., Any], list[str]]] = [
+            ("/", "dash_index", index, ["GET"]),
+            ("/_dash-layout", "dash_layout", layout, ["GET"]),
+            ("/_dash-dependencies", "dash_dependencies", dependencies, ["GET"]),
+            ("/_dash-update-component", "dash_update_component", update_component, ["POST"]),
+            (
+                "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
+                "dash_component_suites", component_suites, ["GET"],
+            ),
+            (f"/{assets_path}/<path:filename>", "dash_assets", assets, ["GET"]),
+            ("/_favicon.ico", "dash_favicon", favicon, ["GET"]),
+            ("/_reload-hash", "dash_reload_hash", reload_hash, ["GET"]),
+        ]
+        if config.health_endpoint:
+            routes.append((f"/{config.health_endpoint.strip('/')}", "dash_health", health, ["GET"]))
+        # Last, so that every other route is matched first.
+        routes.append(("/<path:path>", "dash_catchall", index, ["GET"]))
+        for rule, endpoint, view, methods in routes:
+            self.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=methods)

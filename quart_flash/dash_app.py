@@ -1,0 +1,94 @@
+"""The stock ``dash.Dash`` object each FlashBlueprint holds.
+
+quart-flash keeps Dash's own app object for everything that is not the
+server: config, the callback map, index HTML, resources, Pages, dev tools.
+Two things have to change for it to live under a blueprint:
+
+* its URL prefix is only known once the blueprint is registered, and behind a
+  proxy only per request (``root_path``), so the config answers
+  ``requests_pathname_prefix`` from the request being served;
+* ``interpolate_index`` may be overridden on the FlashBlueprint, as Dash users
+  override it on their ``Dash`` subclass.
+"""
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+import dash
+from dash import dcc
+from dash._utils import AttributeDict
+
+from .backend import BlueprintServer
+
+if TYPE_CHECKING:
+    from .blueprint import FlashBlueprint
+
+#: The FlashBlueprint whose Dash app is being constructed; read by
+#: :meth:`BlueprintServer.create_app`, which Dash calls from its constructor.
+constructing_blueprint: ContextVar["FlashBlueprint"] = ContextVar("quart_flash_constructing")
+
+#: ``(dash_app, prefix)`` for the Dash request being served.  Set by the
+#: blueprint's ``before_request`` hook; a context variable so that concurrent
+#: requests to different apps (and worker threads) each see their own.
+current_mount: ContextVar[tuple[Any, str]] = ContextVar("quart_flash_mount")
+
+_DYNAMIC_KEYS = frozenset({"requests_pathname_prefix", "url_base_pathname"})
+
+
+class MountedConfig(AttributeDict):
+    """Dash's config dict, with the browser-facing prefix read per request."""
+
+    def __getitem__(self, key: str) -> Any:
+        if key in _DYNAMIC_KEYS:
+            return self.__dict__["_owner"].requests_prefix()
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default
+
+
+class MountedDash(dash.Dash):
+    """A ``dash.Dash`` whose server is a FlashBlueprint.
+
+    Constructed with ``server=False``: Dash's own route registration
+    (``init_app``) is never run; the blueprint registers its async views.
+    """
+
+    def __init__(self, blueprint: "FlashBlueprint", name: str, **dash_kwargs: Any) -> None:
+        self._flash = blueprint
+        token = constructing_blueprint.set(blueprint)
+        try:
+            super().__init__(name, server=False, backend=BlueprintServer, **dash_kwargs)
+        finally:
+            constructing_blueprint.reset(token)
+        config = MountedConfig()
+        dict.update(config, self.config)
+        config.__dict__.update(self.config.__dict__)
+        config.__dict__["_owner"] = self
+        self.config = config
+        self._install_plotlyjs()
+
+    def requests_prefix(self) -> str:
+        mount = current_mount.get(None)
+        if mount is not None and mount[0] is self:
+            return mount[1]
+        return self._flash.default_requests_prefix
+
+    def _install_plotlyjs(self) -> None:
+        """Add plotly.js to dcc's resources once per process.
+
+        ``Dash.init_app`` appends it on every call, so many apps in one process
+        would each add another copy of the same script tag.
+        """
+        for resource in dcc._js_dist:  # pylint: disable=protected-access
+            if resource.get("namespace") == "plotly":
+                self._plotlyjs_url = resource["external_url"]
+                return
+        self._setup_plotlyjs()
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        return self._flash.interpolate_index(**kwargs)
+
+    def stock_interpolate_index(self, **kwargs: Any) -> str:
+        return super().interpolate_index(**kwargs)
