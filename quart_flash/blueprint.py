@@ -27,7 +27,7 @@ from quart_schema import document_request, hide
 from . import executor, registry
 from .dash_app import MountedDash, current_mount
 from .dispatch import CallbackDispatcher
-from .errors import install_error_handlers
+from .errors import ClientError, install_error_handlers
 from .resources import file_response, resolve_suite_path
 from .schemas import CallbackRequest
 
@@ -35,7 +35,14 @@ from .schemas import CallbackRequest
 #: blueprint does not choose: the prefixes follow from where it is registered.
 _SERVER_KWARGS = ("server", "backend", "url_base_pathname", "routes_pathname_prefix")
 
-_COMPRESSIBLE = ("application/json", "text/html")
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+async def _method_not_allowed(allowed: list[str], **_: Any) -> ResponseReturnValue:
+    raise ClientError(
+        405, "method_not_allowed", f"Use {' or '.join(allowed)} here.",
+        headers={"Allow": ", ".join(allowed)},
+    )
 
 
 def is_async_callable(func: Any) -> bool:
@@ -344,7 +351,13 @@ class FlashBlueprint(Blueprint):
         ]
         if config.health_endpoint:
             routes.append((f"/{config.health_endpoint.strip('/')}", "dash_health", health, ["GET"]))
-        # Last, so that every other route is matched first.
         routes.append(("/<path:path>", "dash_catchall", index, ["GET"]))
         for rule, endpoint, view, methods in routes:
             self.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=methods)
+            # Other methods get a JSON 405 from this blueprint rather than
+            # Quart's app-wide HTML page (or, for GET, the catch-all's index).
+            others = [m for m in _METHODS if m not in methods]
+            self.add_url_rule(
+                rule, endpoint=f"{endpoint}_405",
+                view_func=functools.partial(_method_not_allowed, methods), methods=others,
+            )

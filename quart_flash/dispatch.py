@@ -31,7 +31,8 @@ _MULTI_WILDCARDS = (["ALL"], ["ALLSMALLER"])
 
 @dataclass(frozen=True)
 class _Slot:
-    """One declared input or state: its property, and whether it is a list."""
+    """One declared input, state or output: its property, and whether the
+    renderer sends a list for it (an ALL or ALLSMALLER wildcard)."""
 
     property: str
     many: bool
@@ -44,6 +45,37 @@ class _Slot:
             many = any(v in _MULTI_WILDCARDS for v in json.loads(component_id).values())
         return cls(spec["property"], many)
 
+    @classmethod
+    def from_output(cls, output: Output) -> "_Slot":
+        return cls.from_spec(output.to_dict())
+
+    def accepts(self, item: Any, compare_property: bool = True) -> bool:
+        items = item if isinstance(item, list) else [item]
+        return isinstance(item, list) == self.many and (
+            not compare_property or all(i["property"] == self.property for i in items)
+        )
+
+
+@dataclass(frozen=True)
+class _Signature:
+    """The request shape one callback accepts, worked out once."""
+
+    inputs: list[_Slot]
+    state: list[_Slot]
+    outputs: list[_Slot] | None  # None: the renderer sends one output, not a list
+
+    @classmethod
+    def of(cls, callback: dict[str, Any]) -> "_Signature":
+        declared = callback["output"]
+        outputs = (
+            [_Slot.from_output(o) for o in declared] if isinstance(declared, (list, tuple)) else None
+        )
+        return cls(
+            [_Slot.from_spec(s) for s in callback["inputs"]],
+            [_Slot.from_spec(s) for s in callback["state"]],
+            outputs,
+        )
+
 
 class CallbackDispatcher:
     """Dispatches callback requests for one Dash app."""
@@ -51,7 +83,7 @@ class CallbackDispatcher:
     def __init__(self, dash_app: "MountedDash", max_body_size: int | None) -> None:
         self.dash_app = dash_app
         self.max_body_size = max_body_size
-        self._slots: dict[str, tuple[list[_Slot], list[_Slot]]] = {}
+        self._signatures: dict[str, _Signature] = {}
 
     async def read_body(self) -> dict[str, Any]:
         limit = self.max_body_size
@@ -64,35 +96,37 @@ class CallbackDispatcher:
 
     def _check_against_spec(self, body: dict[str, Any], callback: dict[str, Any]) -> None:
         output = body["output"]
-        slots = self._slots.get(output)
-        if slots is None:
-            slots = self._slots[output] = (
-                [_Slot.from_spec(s) for s in callback["inputs"]],
-                [_Slot.from_spec(s) for s in callback["state"]],
-            )
-        for key, declared in zip(("inputs", "state"), slots):
+        signature = self._signatures.get(output)
+        if signature is None:
+            signature = self._signatures[output] = _Signature.of(callback)
+
+        def mismatch(what: str) -> ClientError:
+            return ClientError(400, "invalid_request", f"{what} does not match callback {output!r}.")
+
+        for key, declared in (("inputs", signature.inputs), ("state", signature.state)):
             sent = body.get(key, [])
             if len(sent) != len(declared):
-                raise ClientError(
-                    400, "invalid_request",
-                    f"{key!r} has {len(sent)} entries; callback {output!r} declares {len(declared)}.",
-                )
+                raise mismatch(f"{key!r} has {len(sent)} entries, not {len(declared)}: it")
             for position, (item, slot) in enumerate(zip(sent, declared)):
-                items = item if isinstance(item, list) else [item]
-                if isinstance(item, list) != slot.many or any(
-                    i["property"] != slot.property for i in items
-                ):
-                    raise ClientError(
-                        400, "invalid_request",
-                        f"{key}[{position}] does not match callback {output!r}.",
-                    )
-        if not callback.get("no_output"):
-            try:
-                _validate.validate_output_spec(callback["output"], body.get("outputs", []), Output)
-            except (CallbackException, KeyError, TypeError) as exc:
-                raise ClientError(
-                    400, "invalid_request", f"'outputs' does not match callback {output!r}: {exc}"
-                ) from None
+                if not slot.accepts(item):
+                    raise mismatch(f"{key}[{position}]")
+        if callback.get("no_output"):
+            return
+        sent_outputs = body.get("outputs", [])
+        if signature.outputs is None:
+            # Properties are compared below with Dash's own check, which knows
+            # about allow_duplicate suffixes.
+            shape_ok = _Slot.from_output(callback["output"]).accepts(sent_outputs, False)
+        else:
+            shape_ok = isinstance(sent_outputs, list) and len(sent_outputs) == len(
+                signature.outputs
+            ) and all(s.accepts(o, False) for s, o in zip(signature.outputs, sent_outputs))
+        if not shape_ok:
+            raise mismatch("'outputs'")
+        try:
+            _validate.validate_output_spec(callback["output"], sent_outputs, Output)
+        except CallbackException:
+            raise mismatch("'outputs'") from None
 
     async def dispatch(self) -> Response:
         body = await self.read_body()

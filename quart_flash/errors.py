@@ -21,17 +21,29 @@ if TYPE_CHECKING:
 class ClientError(Exception):
     """A request to a Dash route that cannot be served as sent."""
 
-    def __init__(self, status: int, error: str, message: str, **detail: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        error: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        **detail: Any,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
+        self.headers = headers
         self.detail = detail
 
 
-def json_error(status: int, error: str, message: str, **detail: Any) -> Response:
+def json_error(
+    status: int, error: str, message: str, headers: dict[str, str] | None = None, **detail: Any
+) -> Response:
     body = {"error": error, "message": message, **detail}
-    return Response(json.dumps(body), status=status, content_type="application/json")
+    return Response(
+        json.dumps(body), status=status, content_type="application/json", headers=headers
+    )
 
 
 def install_error_handlers(blueprint: "FlashBlueprint") -> None:
@@ -44,7 +56,7 @@ def install_error_handlers(blueprint: "FlashBlueprint") -> None:
 
     @blueprint.errorhandler(ClientError)
     async def _client_error(exc: ClientError) -> Response:
-        return json_error(exc.status, exc.error, exc.message, **exc.detail)
+        return json_error(exc.status, exc.error, exc.message, exc.headers, **exc.detail)
 
     @blueprint.errorhandler(HTTPException)
     async def _http_error(exc: HTTPException) -> Any:

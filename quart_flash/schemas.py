@@ -56,7 +56,7 @@ def parse_callback_request(raw: bytes) -> dict[str, Any]:
     """Decode and validate a callback body, or raise a 400 that says why."""
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise ClientError(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
     try:
         _CALLBACK_REQUEST.validate_python(body)
