@@ -46,8 +46,7 @@ class Flash:
         dash_kwargs.pop("backend", None)
         prefixes = [dash_kwargs.pop(key) for key in _PREFIX_KWARGS if dash_kwargs.get(key)]
         url_prefix = prefixes[0] if prefixes else "/"
-        name = _free_blueprint_name(server) if server else "dash"
-        blueprint = FlashBlueprint(name, import_name, url_prefix=url_prefix, **dash_kwargs)
+        blueprint = FlashBlueprint("dash", import_name, url_prefix=url_prefix, **dash_kwargs)
         object.__setattr__(self, "blueprint", blueprint)
         object.__setattr__(self, "server", None)
         if server:
@@ -59,7 +58,7 @@ class Flash:
     def init_app(self, server: Quart) -> None:
         """Mount the app on ``server`` (for ``Flash(server=False)``)."""
         object.__setattr__(self, "server", server)
-        server.register_blueprint(self.blueprint)
+        server.register_blueprint(self.blueprint, name=_free_blueprint_name(server))
 
     # Everything else a Dash user reaches for lives on the blueprint (layout,
     # callback, title, ...) or, beyond that, on the stock Dash object.

@@ -119,6 +119,28 @@ class QuartResponseAdapter(ResponseAdapter):
         return response
 
 
+def start_server_timing() -> None:
+    g.timing_information = {"__dash_server": {"dur": time.time(), "desc": None}}
+
+
+def finish_server_timing(response: Response) -> Response:
+    """Write Dash's timing entries (``dash.ctx.record_timing``) as headers."""
+    timing = getattr(g, "timing_information", None)
+    if not timing:
+        return response
+    total = timing.get("__dash_server")
+    if total is not None:
+        total["dur"] = round((time.time() - total["dur"]) * 1000)
+    for name, info in timing.items():
+        value = name
+        if info.get("desc") is not None:
+            value += f';desc="{info["desc"]}"'
+        if info.get("dur") is not None:
+            value += f";dur={info['dur']}"
+        response.headers.add("Server-Timing", value)
+    return response
+
+
 class BlueprintServer(BaseDashServer[Any]):
     """``dash.Dash(backend=...)`` class whose "server" is a FlashBlueprint.
 
@@ -210,31 +232,12 @@ class BlueprintServer(BaseDashServer[Any]):
         blueprint.debug_traceback_mode = mode
 
     def register_timing_hooks(self, first_run: bool) -> None:
-        """Add the ``Server-Timing`` header the dev-tools callback graph reads."""
-        if not first_run:
-            return
+        """Turn on the ``Server-Timing`` header the dev-tools callback graph reads.
 
-        async def _start() -> None:
-            g.timing_information = {"__dash_server": {"dur": time.time(), "desc": None}}
-
-        async def _finish(response: Response) -> Response:
-            timing = getattr(g, "timing_information", None)
-            if not timing:
-                return response
-            total = timing.get("__dash_server")
-            if total is not None:
-                total["dur"] = round((time.time() - total["dur"]) * 1000)
-            for name, info in timing.items():
-                value = name
-                if info.get("desc") is not None:
-                    value += f';desc="{info["desc"]}"'
-                if info.get("dur") is not None:
-                    value += f";dur={info['dur']}"
-                response.headers.add("Server-Timing", value)
-            return response
-
-        self.server.before_request(_start)
-        self.server.after_request(_finish)
+        The hooks themselves are always on the blueprint (a registered
+        blueprint takes no new hooks); this only switches them on.
+        """
+        self.server.server_timing = True
 
     def format_traceback(self, error: BaseException, mode: str) -> str:
         return format_traceback_html(error, mode, "quart-flash debugger", "Quart")

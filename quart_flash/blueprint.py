@@ -25,6 +25,7 @@ from quart.typing import ResponseReturnValue
 from quart_schema import document_request, hide
 
 from . import executor, registry
+from .backend import finish_server_timing, start_server_timing
 from .dash_app import MountedDash, current_mount
 from .dispatch import CallbackDispatcher
 from .errors import ClientError, install_error_handlers
@@ -101,6 +102,8 @@ class FlashBlueprint(Blueprint):
         #: ``"prune"`` or ``"raise"`` once dev tools show tracebacks; see
         #: :meth:`BlueprintServer.register_prune_error_handler`.
         self.debug_traceback_mode: str | None = None
+        #: Set by dev tools (``debug=True``): add ``Server-Timing`` headers.
+        self.server_timing = False
         self._ready = False
         self._setup_lock: asyncio.Lock | None = None
 
@@ -110,6 +113,7 @@ class FlashBlueprint(Blueprint):
 
         install_error_handlers(self)
         self.before_request(self._enter_request)
+        self.after_request(self._leave_request)
         self.before_app_serving(registry.claim_for_current)
         self.after_app_serving(self._release_threads)
         self._add_routes()
@@ -238,10 +242,15 @@ class FlashBlueprint(Blueprint):
         return layout
 
     async def _enter_request(self) -> None:
+        if self.server_timing:
+            start_server_timing()
         _get_app.app_context.set(self.dash_app)
         current_mount.set((self.dash_app, self._request_prefix()))
         if not self._ready:
             await self._setup()
+
+    async def _leave_request(self, response: Response) -> Response:
+        return finish_server_timing(response) if self.server_timing else response
 
     async def _setup(self) -> None:
         """What Dash does on an app's first request, without blocking the loop."""

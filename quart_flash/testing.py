@@ -155,7 +155,7 @@ class HypercornProcess:
 
     def __init__(
         self,
-        target: str,
+        target: str = "",
         *,
         args: Sequence[str] = (),
         cwd: str | None = None,
@@ -180,14 +180,20 @@ class HypercornProcess:
         self.port = self._socket.getsockname()[1]
         fd = self._socket.fileno()
         if self.command is not None:
-            argv = [part.format(port=self.port, fd=fd) for part in self.command]
+            # A command that binds by itself (``quart run``, ``app.run()``)
+            # needs the port free: release it just before starting.
+            argv = [part.format(port=self.port) for part in self.command]
+            self._socket.close()
+            self._socket = None
+            pass_fds: tuple[int, ...] = ()
         else:
             argv = [
                 sys.executable, "-m", "hypercorn", "--bind", f"fd://{fd}", *self.args, self.target,
             ]
-        env = {**os.environ, **(self.env or {})}
+            pass_fds = (fd,)
+        env = {**os.environ, **{k: v.format(port=self.port) for k, v in (self.env or {}).items()}}
         self.process = subprocess.Popen(
-            argv, cwd=self.cwd, env=env, pass_fds=(fd,), stdout=subprocess.PIPE,
+            argv, cwd=self.cwd, env=env, pass_fds=pass_fds, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
         try:
