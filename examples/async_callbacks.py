@@ -8,6 +8,7 @@ thread pool, never on the event loop.
 
     python examples/async_callbacks.py      # http://127.0.0.1:8050/
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,12 +20,14 @@ app = Flash(__name__, title="async vs sync")
 server = app.server
 CALL_SECONDS = 1.0
 
-app.layout = html.Div([
-    html.H1("Three API calls of one second each"),
-    html.Button("Run both", id="run"),
-    dcc.Loading(html.Div(id="sync-result")),
-    dcc.Loading(html.Div(id="async-result")),
-])
+app.layout = html.Div(
+    [
+        html.H1("Three API calls of one second each"),
+        html.Button("Run both", id="run"),
+        dcc.Loading(html.Div(id="sync-result")),
+        dcc.Loading(html.Div(id="async-result")),
+    ]
+)
 
 
 def fetch_blocking(name: str) -> str:
@@ -37,14 +40,18 @@ async def fetch(name: str) -> str:
     return name
 
 
-@app.callback(Output("sync-result", "children"), Input("run", "n_clicks"), prevent_initial_call=True)
+@app.callback(
+    Output("sync-result", "children"), Input("run", "n_clicks"), prevent_initial_call=True
+)
 def run_sync(_: int) -> str:
     start = time.perf_counter()
     names = [fetch_blocking(n) for n in ("users", "orders", "stock")]
     return f"def callback: {', '.join(names)} in {time.perf_counter() - start:.2f} s"
 
 
-@app.callback(Output("async-result", "children"), Input("run", "n_clicks"), prevent_initial_call=True)
+@app.callback(
+    Output("async-result", "children"), Input("run", "n_clicks"), prevent_initial_call=True
+)
 async def run_async(_: int) -> str:
     start = time.perf_counter()
     names = await asyncio.gather(*(fetch(n) for n in ("users", "orders", "stock")))

@@ -8,16 +8,20 @@ After:   from quart_flash import Flash as Dash, Input, Output, callback, dcc, ht
     hypercorn examples/drop_in:server            # or its Quart app
     quart --app examples/drop_in.py run          # Quart's CLI finds `server`
 """
-from quart_flash import Flash as Dash, Input, Output, callback, dcc, html
+
+from quart_flash import Flash as Dash
+from quart_flash import Input, Output, callback, dcc, html
 
 app = Dash(__name__, title="Drop-in")
 server = app.server
 
-app.layout = html.Div([
-    html.H1("Temperature converter"),
-    dcc.Input(id="celsius", type="number", value=20),
-    html.Div(id="fahrenheit"),
-])
+app.layout = html.Div(
+    [
+        html.H1("Temperature converter"),
+        dcc.Input(id="celsius", type="number", value=20),
+        html.Div(id="fahrenheit"),
+    ]
+)
 
 
 @callback(Output("fahrenheit", "children"), Input("celsius", "value"))

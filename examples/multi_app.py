@@ -8,6 +8,7 @@ then open http://127.0.0.1:5000/.  Or serve it with hypercorn::
 
     hypercorn examples/multi_app:app
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,12 +24,14 @@ STARTED = time.time()
 
 # -- sales: an async callback feeding a graph ------------------------------------
 sales = FlashBlueprint("sales", __name__, url_prefix="/sales", title="Sales")
-sales.layout = html.Div([
-    html.H1("Sales"),
-    dcc.Dropdown(["north", "south", "east", "west"], "north", id="region", clearable=False),
-    dcc.Graph(id="chart"),
-    html.Div(id="summary"),
-])
+sales.layout = html.Div(
+    [
+        html.H1("Sales"),
+        dcc.Dropdown(["north", "south", "east", "west"], "north", id="region", clearable=False),
+        dcc.Graph(id="chart"),
+        html.Div(id="summary"),
+    ]
+)
 
 
 async def fetch_sales(region: str) -> list[int]:
@@ -50,17 +53,24 @@ async def show_region(region: str) -> tuple[dict, str]:
 
 # -- ops: pattern-matching callbacks and a plain def callback ----------------------
 ops = FlashBlueprint("ops", __name__, url_prefix="/ops", title="Ops")
-ops.layout = html.Div([
-    html.H1("Ops checklist"),
-    dcc.Input(id="task", placeholder="new task"),
-    html.Button("Add", id="add"),
-    html.Div(id="tasks", children=[]),
-    html.Div(id="done-count"),
-])
+ops.layout = html.Div(
+    [
+        html.H1("Ops checklist"),
+        dcc.Input(id="task", placeholder="new task"),
+        html.Button("Add", id="add"),
+        html.Div(id="tasks", children=[]),
+        html.Div(id="done-count"),
+    ]
+)
 
 
-@ops.callback(Output("tasks", "children"), Input("add", "n_clicks"), State("task", "value"),
-              State("tasks", "children"), prevent_initial_call=True)
+@ops.callback(
+    Output("tasks", "children"),
+    Input("add", "n_clicks"),
+    State("task", "value"),
+    State("tasks", "children"),
+    prevent_initial_call=True,
+)
 def add_task(_: int, task: str | None, tasks: list) -> list:
     index = len(tasks)
     label = task or f"task {index + 1}"
@@ -79,13 +89,15 @@ clock = FlashBlueprint("clock", __name__, url_prefix="/clock", title="Clock")
 
 async def clock_layout() -> html.Div:
     await asyncio.sleep(0)
-    return html.Div([
-        html.H1("Clock"),
-        html.Div(f"page rendered at {time.strftime('%H:%M:%S')}", id="rendered"),
-        dcc.Interval(id="tick", interval=1000),
-        html.Div(id="browser-time"),
-        html.Div(id="server-uptime"),
-    ])
+    return html.Div(
+        [
+            html.H1("Clock"),
+            html.Div(f"page rendered at {time.strftime('%H:%M:%S')}", id="rendered"),
+            dcc.Interval(id="tick", interval=1000),
+            html.Div(id="browser-time"),
+            html.Div(id="server-uptime"),
+        ]
+    )
 
 
 clock.layout = clock_layout

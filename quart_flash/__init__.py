@@ -4,6 +4,7 @@ Not related to ``quart.flash`` (message flashing): the name is a nod to Flask
 and to Dash.  Most names here are Dash's own objects, re-exported so that a
 Dash app needs one import changed.
 """
+
 from __future__ import annotations
 
 from dash import (

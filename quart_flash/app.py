@@ -7,6 +7,7 @@ and an existing Dash app runs on Quart: the same constructor arguments,
 that ``Flash`` creates or is given; ``app.server`` is that Quart app, and
 the ``Flash`` object is itself an ASGI application.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,9 @@ class Flash:
         ``url_base_pathname`` / ``routes_pathname_prefix`` choose the mount point.
     """
 
-    def __init__(self, name: str | None = None, server: bool | Quart = True, **dash_kwargs: Any) -> None:
+    def __init__(
+        self, name: str | None = None, server: bool | Quart = True, **dash_kwargs: Any
+    ) -> None:
         import_name = name or "__main__"
         if server is True:
             server = Quart(import_name)
@@ -74,7 +77,9 @@ class Flash:
             target = target.dash_app
         setattr(target, key, value)
 
-    async def __call__(self, scope: Any, receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+    async def __call__(
+        self, scope: Any, receive: Callable[..., Any], send: Callable[..., Any]
+    ) -> None:
         assert self.server is not None, "Flash(server=False) needs init_app(server) first"
         await self.server(scope, receive, send)
 
@@ -95,7 +100,7 @@ class Flash:
         hot_reload = bool(self.blueprint.dash_app._dev_tools.hot_reload)  # pylint: disable=protected-access
         self.server.run(
             host=host or os.getenv("HOST", "127.0.0.1"),
-            port=int(port or os.getenv("PORT", "8050")),
+            port=int(port or os.getenv("PORT") or 8050),
             debug=debug,
             use_reloader=hot_reload,
         )

@@ -9,6 +9,7 @@ the parts of Dash we *do* reuse — callback wrappers, background callbacks,
 ``index()``, Pages, dev tools — find a framework that answers for the
 blueprint that owns the current request.
 """
+
 from __future__ import annotations
 
 import time
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from dash.backends._utils import format_traceback_html
 from dash.backends.base_server import BaseDashServer, RequestAdapter, ResponseAdapter
-from quart import Blueprint, Response, g, has_request_context, jsonify, redirect, request
+from quart import Response, g, has_request_context, jsonify, redirect, request
 
 if TYPE_CHECKING:
     import dash
@@ -93,7 +94,7 @@ class QuartResponseAdapter(ResponseAdapter):
         self._header_calls: list[tuple[str, str, bool]] = []
 
     @property
-    def callback_response(self) -> "QuartResponseAdapter":
+    def callback_response(self) -> QuartResponseAdapter:
         return self
 
     def set_cookie(self, key: str, value: str = "", **kwargs: Any) -> None:
@@ -151,7 +152,7 @@ class BlueprintServer(BaseDashServer[Any]):
     server_type = "quart-flash"
     websocket_capability = False
 
-    def __init__(self, server: "FlashBlueprint") -> None:
+    def __init__(self, server: FlashBlueprint) -> None:
         super().__init__(server)
         self.config: dict[str, Any] = {}
         self.request_adapter = QuartRequestAdapter
@@ -180,7 +181,7 @@ class BlueprintServer(BaseDashServer[Any]):
             rule, endpoint=f"dash_{name}", view_func=view_func, methods=methods or ["GET"]
         )
 
-    def add_redirect_rule(self, app: "dash.Dash", fullname: str, path: str) -> None:
+    def add_redirect_rule(self, app: dash.Dash, fullname: str, path: str) -> None:
         target = path
 
         async def _redirect() -> Any:

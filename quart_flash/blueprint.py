@@ -7,6 +7,7 @@ Register it on a Quart app you own, as often as you have dashboards::
 Every route, error handler and request hook it adds is scoped to the
 blueprint, so the rest of the Quart app sees nothing it did not ask for.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +21,15 @@ from typing import Any, Callable
 from dash import _get_app, _validate, html
 from dash._utils import to_json
 from dash.development.base_component import ComponentRegistry
-from quart import Blueprint, Quart, Response, current_app, has_app_context, request, send_from_directory
+from quart import (
+    Blueprint,
+    Quart,
+    Response,
+    current_app,
+    has_app_context,
+    request,
+    send_from_directory,
+)
 from quart.typing import ResponseReturnValue
 from quart_schema import document_request, hide
 
@@ -39,20 +48,26 @@ _SERVER_KWARGS = ("server", "backend", "url_base_pathname", "routes_pathname_pre
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
-async def _method_not_allowed(allowed: list[str], **_: Any) -> ResponseReturnValue:
-    raise ClientError(
-        405, "method_not_allowed", f"Use {' or '.join(allowed)} here.",
-        headers={"Allow": ", ".join(allowed)},
-    )
+def _method_not_allowed(allowed: list[str]) -> Callable[..., Any]:
+    async def view(**_: Any) -> ResponseReturnValue:
+        raise ClientError(
+            405,
+            "method_not_allowed",
+            f"Use {' or '.join(allowed)} here.",
+            headers={"Allow": ", ".join(allowed)},
+        )
+
+    return view
 
 
 def is_async_callable(func: Any) -> bool:
     """True for ``async def`` functions, also behind ``functools.partial``."""
     while isinstance(func, functools.partial):
         func = func.func
-    return inspect.iscoroutinefunction(func) or inspect.iscoroutinefunction(
-        getattr(func, "__call__", None)
-    )
+    if inspect.iscoroutinefunction(func):
+        return True
+    # An object whose class defines ``async def __call__``.
+    return not inspect.isroutine(func) and inspect.iscoroutinefunction(type(func).__call__)
 
 
 def _normalise_prefix(prefix: str | None) -> str:
@@ -119,7 +134,7 @@ class FlashBlueprint(Blueprint):
         self._add_routes()
 
     # -- where the app lives ---------------------------------------------------
-    def register(self, app: Quart, options: dict[str, Any]) -> None:
+    def register(self, app: Quart, options: dict[str, Any]) -> None:  # type: ignore[override]
         name = options.get("name", self.name)
         full_name = f"{options.get('name_prefix', '')}.{name}".lstrip(".")
         url_prefix = options.get("url_prefix")
@@ -319,12 +334,13 @@ class FlashBlueprint(Blueprint):
             ]
             return self._respond(to_json(specs), "application/json")
 
-        @hide
         @document_request(CallbackRequest)
         async def update_component() -> ResponseReturnValue:
             return await self._dispatcher.dispatch()
 
-        async def component_suites(package_name: str, fingerprinted_path: str) -> ResponseReturnValue:
+        async def component_suites(
+            package_name: str, fingerprinted_path: str
+        ) -> ResponseReturnValue:
             path, fingerprinted = resolve_suite_path(
                 dash_app.registered_paths, package_name, fingerprinted_path
             )
@@ -352,7 +368,9 @@ class FlashBlueprint(Blueprint):
             ("/_dash-update-component", "dash_update_component", update_component, ["POST"]),
             (
                 "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
-                "dash_component_suites", component_suites, ["GET"],
+                "dash_component_suites",
+                component_suites,
+                ["GET"],
             ),
             (f"/{assets_path}/<path:filename>", "dash_assets", assets, ["GET"]),
             ("/_favicon.ico", "dash_favicon", favicon, ["GET"]),
@@ -362,11 +380,14 @@ class FlashBlueprint(Blueprint):
             routes.append((f"/{config.health_endpoint.strip('/')}", "dash_health", health, ["GET"]))
         routes.append(("/<path:path>", "dash_catchall", index, ["GET"]))
         for rule, endpoint, view, methods in routes:
-            self.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=methods)
+            # hide(): Dash's routes stay out of the user's OpenAPI document.
+            self.add_url_rule(rule, endpoint=endpoint, view_func=hide(view), methods=methods)
             # Other methods get a JSON 405 from this blueprint rather than
             # Quart's app-wide HTML page (or, for GET, the catch-all's index).
             others = [m for m in _METHODS if m not in methods]
             self.add_url_rule(
-                rule, endpoint=f"{endpoint}_405",
-                view_func=functools.partial(_method_not_allowed, methods), methods=others,
+                rule,
+                endpoint=f"{endpoint}_405",
+                view_func=hide(_method_not_allowed(methods)),
+                methods=others,
             )

@@ -10,6 +10,7 @@ Two things have to change for it to live under a blueprint:
 * ``interpolate_index`` may be overridden on the FlashBlueprint, as Dash users
   override it on their ``Dash`` subclass.
 """
+
 from __future__ import annotations
 
 from contextvars import ContextVar
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 #: The FlashBlueprint whose Dash app is being constructed; read by
 #: :meth:`BlueprintServer.create_app`, which Dash calls from its constructor.
-constructing_blueprint: ContextVar["FlashBlueprint"] = ContextVar("quart_flash_constructing")
+constructing_blueprint: ContextVar[FlashBlueprint] = ContextVar("quart_flash_constructing")
 
 #: ``(dash_app, prefix)`` for the Dash request being served.  Set by the
 #: blueprint's ``before_request`` hook; a context variable so that concurrent
@@ -45,7 +46,7 @@ class MountedConfig(AttributeDict):
         return dict.__getitem__(self, key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self[key] if key in self else default
+        return self[key] if key in self else default  # noqa: SIM401 - dict.get skips __getitem__
 
 
 class MountedDash(dash.Dash):
@@ -55,16 +56,17 @@ class MountedDash(dash.Dash):
     (``init_app``) is never run; the blueprint registers its async views.
     """
 
-    def __init__(self, blueprint: "FlashBlueprint", name: str, **dash_kwargs: Any) -> None:
+    def __init__(self, blueprint: FlashBlueprint, name: str, **dash_kwargs: Any) -> None:
         self._flash = blueprint
         token = constructing_blueprint.set(blueprint)
         try:
             super().__init__(name, server=False, backend=BlueprintServer, **dash_kwargs)
         finally:
             constructing_blueprint.reset(token)
+        stock: Any = self.__dict__["config"]
         config = MountedConfig()
-        dict.update(config, self.config)
-        config.__dict__.update(self.config.__dict__)
+        dict.update(config, stock)
+        config.__dict__.update(stock.__dict__)
         config.__dict__["_owner"] = self
         self.config = config
         self._install_plotlyjs()

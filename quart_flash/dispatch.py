@@ -7,6 +7,7 @@ This module does the server part around it: read and check the request,
 then *await* an ``async def`` callback on the loop or run a plain ``def``
 one in the bounded thread pool, so the loop never blocks.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -38,7 +39,7 @@ class _Slot:
     many: bool
 
     @classmethod
-    def from_spec(cls, spec: dict[str, Any]) -> "_Slot":
+    def from_spec(cls, spec: dict[str, Any]) -> _Slot:
         component_id = spec["id"]
         many = False
         if component_id.startswith("{"):
@@ -46,7 +47,7 @@ class _Slot:
         return cls(spec["property"], many)
 
     @classmethod
-    def from_output(cls, output: Output) -> "_Slot":
+    def from_output(cls, output: Output) -> _Slot:
         return cls.from_spec(output.to_dict())
 
     def accepts(self, item: Any, compare_property: bool = True) -> bool:
@@ -65,10 +66,12 @@ class _Signature:
     outputs: list[_Slot] | None  # None: the renderer sends one output, not a list
 
     @classmethod
-    def of(cls, callback: dict[str, Any]) -> "_Signature":
+    def of(cls, callback: dict[str, Any]) -> _Signature:
         declared = callback["output"]
         outputs = (
-            [_Slot.from_output(o) for o in declared] if isinstance(declared, (list, tuple)) else None
+            [_Slot.from_output(o) for o in declared]
+            if isinstance(declared, (list, tuple))
+            else None
         )
         return cls(
             [_Slot.from_spec(s) for s in callback["inputs"]],
@@ -80,7 +83,7 @@ class _Signature:
 class CallbackDispatcher:
     """Dispatches callback requests for one Dash app."""
 
-    def __init__(self, dash_app: "MountedDash", max_body_size: int | None) -> None:
+    def __init__(self, dash_app: MountedDash, max_body_size: int | None) -> None:
         self.dash_app = dash_app
         self.max_body_size = max_body_size
         self._signatures: dict[str, _Signature] = {}
@@ -89,7 +92,7 @@ class CallbackDispatcher:
         limit = self.max_body_size
         if limit is not None and (request.content_length or 0) > limit:
             raise ClientError(413, "request_too_large", f"The body exceeds {limit} bytes.")
-        raw = await request.get_data(cache=False, as_text=False)
+        raw: bytes = await request.get_data(cache=False, as_text=False)  # type: ignore[assignment]
         if limit is not None and len(raw) > limit:
             raise ClientError(413, "request_too_large", f"The body exceeds {limit} bytes.")
         return parse_callback_request(raw)
@@ -101,7 +104,9 @@ class CallbackDispatcher:
             signature = self._signatures[output] = _Signature.of(callback)
 
         def mismatch(what: str) -> ClientError:
-            return ClientError(400, "invalid_request", f"{what} does not match callback {output!r}.")
+            return ClientError(
+                400, "invalid_request", f"{what} does not match callback {output!r}."
+            )
 
         for key, declared in (("inputs", signature.inputs), ("state", signature.state)):
             sent = body.get(key, [])
@@ -118,9 +123,11 @@ class CallbackDispatcher:
             # about allow_duplicate suffixes.
             shape_ok = _Slot.from_output(callback["output"]).accepts(sent_outputs, False)
         else:
-            shape_ok = isinstance(sent_outputs, list) and len(sent_outputs) == len(
-                signature.outputs
-            ) and all(s.accepts(o, False) for s, o in zip(signature.outputs, sent_outputs))
+            shape_ok = (
+                isinstance(sent_outputs, list)
+                and len(sent_outputs) == len(signature.outputs)
+                and all(s.accepts(o, False) for s, o in zip(signature.outputs, sent_outputs))
+            )
         if not shape_ok:
             raise mismatch("'outputs'")
         try:

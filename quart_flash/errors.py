@@ -5,6 +5,7 @@ failure in the app's own code gets a 500 that reveals nothing outside debug
 mode (the exception is logged with the app's name).  These handlers are
 registered on each FlashBlueprint, so they never touch the user's own views.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,7 +47,7 @@ def json_error(
     )
 
 
-def install_error_handlers(blueprint: "FlashBlueprint") -> None:
+def install_error_handlers(blueprint: FlashBlueprint) -> None:
     """Register the blueprint-scoped handlers that shape every error body."""
     logger = blueprint.logger
 
@@ -77,14 +78,15 @@ def install_error_handlers(blueprint: "FlashBlueprint") -> None:
         return json_error(500, "internal_error", "The server failed to handle this request.")
 
 
-def _log_failure(logger: logging.Logger, blueprint: "FlashBlueprint", exc: Exception) -> None:
+def _log_failure(logger: logging.Logger, blueprint: FlashBlueprint, exc: Exception) -> None:
     output = g.get("quart_flash_output")
     if output is not None:
-        logger.error(
-            "callback %s of app %r failed", output, blueprint.name, exc_info=exc
-        )
+        logger.error("callback %s of app %r failed", output, blueprint.name, exc_info=exc)
     else:
         logger.error(
-            "%s %s of app %r failed", request.method, request.path, blueprint.name,
+            "%s %s of app %r failed",
+            request.method,
+            request.path,
+            blueprint.name,
             exc_info=exc,
         )

@@ -7,6 +7,7 @@ shared by all of its FlashBlueprints, sized by ``QUART_FLASH_MAX_THREADS``
 sized for cores would queue them).  When every thread is busy, further calls
 wait their turn.
 """
+
 from __future__ import annotations
 
 import asyncio

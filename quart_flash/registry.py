@@ -19,6 +19,7 @@ Quart app, and when the app starts serving.  So::
 
 Callbacks registered before any FlashBlueprint exists go to the first one.
 """
+
 from __future__ import annotations
 
 import weakref
@@ -30,10 +31,10 @@ from dash.exceptions import DuplicateCallback
 if TYPE_CHECKING:
     from .dash_app import MountedDash
 
-_current: "weakref.ReferenceType[MountedDash] | None" = None
+_current: weakref.ReferenceType[MountedDash] | None = None
 
 
-def claim_pending(dash_app: "MountedDash") -> None:
+def claim_pending(dash_app: MountedDash) -> None:
     """Move callbacks registered with module-level ``callback`` into ``dash_app``."""
     pending = _callback.GLOBAL_CALLBACK_MAP
     for callback_id in list(pending):
@@ -49,11 +50,11 @@ def claim_pending(dash_app: "MountedDash") -> None:
     _callback.GLOBAL_INLINE_SCRIPTS.clear()
 
 
-def current_app_under_setup() -> "MountedDash | None":
+def current_app_under_setup() -> MountedDash | None:
     return _current() if _current is not None else None
 
 
-def begin_setup(dash_app: "MountedDash") -> None:
+def begin_setup(dash_app: MountedDash) -> None:
     """Make ``dash_app`` the app that new module-level callbacks go to."""
     global _current  # pylint: disable=global-statement
     previous = current_app_under_setup()

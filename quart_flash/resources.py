@@ -6,6 +6,7 @@ never a file outside the package.  Bundles are read once, off the event
 loop, and kept in memory with their ETag: they change only when the package
 is reinstalled, which also changes their fingerprinted URL.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -78,17 +79,13 @@ def _accepts_gzip() -> bool:
     return "gzip" in request.headers.get("Accept-Encoding", "")
 
 
-async def file_response(
-    package: str, path: str, *, immutable: bool, compress: bool
-) -> Response:
+async def file_response(package: str, path: str, *, immutable: bool, compress: bool) -> Response:
     """A 200 (or 304) response for one package file, cached by the browser."""
     cached = await PACKAGE_FILES.get(package, path)
     if cached is None:
         raise ClientError(404, "not_found", f"No file {path!r} in package {package!r}.")
     headers: dict[str, Any] = {"ETag": f'"{cached.etag}"'}
-    headers["Cache-Control"] = (
-        f"public, max-age={ONE_YEAR}, immutable" if immutable else "no-cache"
-    )
+    headers["Cache-Control"] = f"public, max-age={ONE_YEAR}, immutable" if immutable else "no-cache"
     if compress:
         headers["Vary"] = "Accept-Encoding"
     if cached.etag in request.if_none_match:
@@ -100,7 +97,9 @@ async def file_response(
     return Response(body, content_type=cached.mimetype, headers=headers)
 
 
-def resolve_suite_path(registered: dict[str, set[str]], package: str, fingerprinted: str) -> tuple[str, bool]:
+def resolve_suite_path(
+    registered: dict[str, set[str]], package: str, fingerprinted: str
+) -> tuple[str, bool]:
     """Map a suite URL to a declared package file, or raise a 404.
 
     Returns the path inside the package and whether the URL carried a
@@ -109,7 +108,8 @@ def resolve_suite_path(registered: dict[str, set[str]], package: str, fingerprin
     path, has_fingerprint = check_fingerprint(fingerprinted)
     if path not in registered.get(package, ()):
         raise ClientError(
-            404, "not_found",
+            404,
+            "not_found",
             f"{package}/{path} is not a file of a registered component package.",
         )
     return path, has_fingerprint

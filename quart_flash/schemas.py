@@ -5,6 +5,7 @@ Declared once, as ``TypedDict``s: pydantic validates a body against them
 (so the route can appear in the user's OpenAPI document), and the validated
 body stays the plain dict that Dash's callback machinery expects.
 """
+
 from __future__ import annotations
 
 import json

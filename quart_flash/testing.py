@@ -18,6 +18,7 @@ in production.  The browser is the machine's Chromium and chromedriver
 (``FLASH_CHROMIUM`` / ``FLASH_CHROMEDRIVER`` override the paths); nothing is
 downloaded, and a missing browser fails the test rather than skipping it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -60,7 +61,9 @@ def listening_socket(host: str = "127.0.0.1") -> socket.socket:
     return sock
 
 
-def wait_until_serving(url: str, timeout: float = 20.0, process: subprocess.Popen[Any] | None = None) -> None:
+def wait_until_serving(
+    url: str, timeout: float = 20.0, process: subprocess.Popen[Any] | None = None
+) -> None:
     """Block until ``url`` answers HTTP at all (any status counts)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -95,7 +98,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         from hypercorn.config import Config
 
         self._socket = listening_socket(self.host)
@@ -175,7 +178,7 @@ class HypercornProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, ready_path: str = "/") -> "HypercornProcess":
+    def start(self, ready_path: str = "/") -> HypercornProcess:
         self._socket = listening_socket()
         self.port = self._socket.getsockname()[1]
         fd = self._socket.fileno()
@@ -188,12 +191,22 @@ class HypercornProcess:
             pass_fds: tuple[int, ...] = ()
         else:
             argv = [
-                sys.executable, "-m", "hypercorn", "--bind", f"fd://{fd}", *self.args, self.target,
+                sys.executable,
+                "-m",
+                "hypercorn",
+                "--bind",
+                f"fd://{fd}",
+                *self.args,
+                self.target,
             ]
             pass_fds = (fd,)
         env = {**os.environ, **{k: v.format(port=self.port) for k, v in (self.env or {}).items()}}
         self.process = subprocess.Popen(
-            argv, cwd=self.cwd, env=env, pass_fds=pass_fds, stdout=subprocess.PIPE,
+            argv,
+            cwd=self.cwd,
+            env=env,
+            pass_fds=pass_fds,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
         try:
@@ -266,7 +279,9 @@ class FlashBrowser:
                 f"the Dash app at {path} to render",
             )
 
-    def wait_for(self, condition: Callable[[], Any], what: str, timeout: float | None = None) -> Any:
+    def wait_for(
+        self, condition: Callable[[], Any], what: str, timeout: float | None = None
+    ) -> Any:
         """Poll ``condition`` until it is truthy; fail with ``what`` on timeout."""
         deadline = time.monotonic() + (timeout or self.wait_timeout)
         last_error: Exception | None = None
@@ -296,7 +311,9 @@ class FlashBrowser:
     def text(self, selector: str) -> str:
         return str(self.find_element(selector).text)
 
-    def wait_for_text_to_equal(self, selector: str, text: str, timeout: float | None = None) -> None:
+    def wait_for_text_to_equal(
+        self, selector: str, text: str, timeout: float | None = None
+    ) -> None:
         from selenium.webdriver.common.by import By
 
         self.wait_for(
@@ -305,7 +322,9 @@ class FlashBrowser:
             timeout,
         )
 
-    def wait_for_contains_text(self, selector: str, text: str, timeout: float | None = None) -> None:
+    def wait_for_contains_text(
+        self, selector: str, text: str, timeout: float | None = None
+    ) -> None:
         from selenium.webdriver.common.by import By
 
         self.wait_for(
@@ -325,8 +344,9 @@ class FlashBrowser:
         if clear:
             self.driver.execute_script(
                 "var e = arguments[0];"
-                "var setter = Object.getOwnPropertyDescriptor(window.HTMLInputElement.prototype, 'value').set;"
-                "setter.call(e, ''); e.dispatchEvent(new Event('input', {bubbles: true}));",
+                "var proto = window.HTMLInputElement.prototype;"
+                "Object.getOwnPropertyDescriptor(proto, 'value').set.call(e, '');"
+                "e.dispatchEvent(new Event('input', {bubbles: true}));",
                 element,
             )
         element.send_keys(text)
@@ -336,7 +356,8 @@ class FlashBrowser:
 
     def get_logs(self) -> list[dict[str, Any]]:
         """Browser console entries of level SEVERE since the last call."""
-        return [entry for entry in self.driver.get_log("browser") if entry["level"] == "SEVERE"]
+        entries: list[dict[str, Any]] = self.driver.get_log("browser")  # type: ignore[no-untyped-call]
+        return [entry for entry in entries if entry["level"] == "SEVERE"]
 
     def quit(self) -> None:
         try:

@@ -1,4 +1,5 @@
 """Shared fixtures: an HTTP client bound to a live hypercorn server."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

@@ -1,4 +1,5 @@
 """Building blocks for HTTP-level tests: callback request bodies like dash-renderer's."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """Flash, the dash.Dash drop-in: one import changed, every way of serving it."""
+
 from __future__ import annotations
 
 import sys
@@ -52,7 +53,9 @@ def test_dash_attributes_read_and_write_through(serve):
 def test_url_base_pathname_mounts_under_a_prefix(serve):
     app = converter(url_base_pathname="/calc/")
     client = serve(app)
-    assert response_of(simple_call(client, "/calc", "out", "in", 2)) == {"out": {"children": "4 at /calc/"}}
+    assert response_of(simple_call(client, "/calc", "out", "in", 2)) == {
+        "out": {"children": "4 at /calc/"}
+    }
     assert app.get_relative_path("/x") == "/calc/x"
 
 
@@ -63,13 +66,15 @@ def test_flash_on_a_users_quart_app_and_init_app(serve):
     async def api():
         return {"ok": True}
 
-    first = converter(server=server, url_base_pathname="/one/")
+    converter(server=server, url_base_pathname="/one/")
     later = Flash(__name__, server=False, routes_pathname_prefix="/two/")
     later.layout = html.Div("two", id="two")
     later.init_app(server)
     assert {"dash", "dash_2"} <= set(server.blueprints)
     client = serve(server)
-    assert response_of(simple_call(client, "/one", "out", "in", 3))["out"]["children"] == "6 at /one/"
+    assert (
+        response_of(simple_call(client, "/one", "out", "in", 3))["out"]["children"] == "6 at /one/"
+    )
     assert client.get("/two/_dash-layout").json()["props"]["children"] == "two"
     assert client.get("/api").json() == {"ok": True}
 
@@ -81,7 +86,9 @@ def test_interpolate_index_override_on_a_subclass(serve):
     app = Branded(__name__)
     app.layout = html.Div()
     app.blueprint.interpolate_index = lambda **kw: (  # type: ignore[method-assign]
-        "<html><body><h1>brand</h1>{app_entry}{config}{scripts}{renderer}</body></html>".format(**kw)
+        "<html><body><h1>brand</h1>{app_entry}{config}{scripts}{renderer}</body></html>".format(
+            **kw
+        )
     )
     client = serve(app)
     assert "<h1>brand</h1>" in client.get("/").text
@@ -101,7 +108,16 @@ def test_hypercorn_serves_the_flash_object_or_its_server(target):
 
 def test_quart_run_finds_the_app():
     server = HypercornProcess(
-        command=[sys.executable, "-m", "quart", "--app", "examples/drop_in.py", "run", "--port", "{port}"],
+        command=[
+            sys.executable,
+            "-m",
+            "quart",
+            "--app",
+            "examples/drop_in.py",
+            "run",
+            "--port",
+            "{port}",
+        ],
         cwd=str(ROOT),
     ).start()
     try:
@@ -114,7 +130,9 @@ def test_quart_run_finds_the_app():
 
 def test_app_run_serves_with_debug_tools():
     server = HypercornProcess(
-        command=[sys.executable, "examples/drop_in.py"], cwd=str(ROOT), env={"PORT": "{port}"},
+        command=[sys.executable, "examples/drop_in.py"],
+        cwd=str(ROOT),
+        env={"PORT": "{port}"},
     ).start()
     try:
         with httpx.Client(base_url=server.url) as client:

@@ -1,16 +1,20 @@
 """Bad input on any Dash route: a clear 4xx with a JSON body, never a 500."""
+
 from __future__ import annotations
 
 import pytest
 from quart import Quart
 
-from quart_flash import FlashBlueprint, Input, Output, State, ALL, dcc, html
+from quart_flash import ALL, FlashBlueprint, Input, Output, State, dcc, html
 
 from .helpers import callback_body, prop, response_of
 
 VALID = callback_body(
-    "out.children", {"id": "out", "property": "children"},
-    [prop("in", "value", "ok")], state=[prop("st", "value", 1)], changed=["in.value"],
+    "out.children",
+    {"id": "out", "property": "children"},
+    [prop("in", "value", "ok")],
+    state=[prop("st", "value", 1)],
+    changed=["in.value"],
 )
 
 
@@ -18,10 +22,12 @@ VALID = callback_body(
 def client(serve, tmp_path):
     (tmp_path / "site.css").write_text("body { color: red }")
     app = Quart(__name__)
-    bp = FlashBlueprint("bad", __name__, url_prefix="/bad", assets_folder=str(tmp_path),
-                        max_body_size=64 * 1024)
-    bp.layout = html.Div([dcc.Input(id="in"), dcc.Input(id="st"), html.Div(id="out"),
-                          html.Div(id="total")])
+    bp = FlashBlueprint(
+        "bad", __name__, url_prefix="/bad", assets_folder=str(tmp_path), max_body_size=64 * 1024
+    )
+    bp.layout = html.Div(
+        [dcc.Input(id="in"), dcc.Input(id="st"), html.Div(id="out"), html.Div(id="total")]
+    )
 
     @bp.callback(Output("out", "children"), Input("in", "value"), State("st", "value"))
     def echo(value, state):
@@ -65,11 +71,15 @@ RAW_BODIES = {
 
 @pytest.mark.parametrize("name", list(RAW_BODIES))
 def test_malformed_bodies(client, name):
-    resp = client.post("/bad/_dash-update-component", content=RAW_BODIES[name],
-                       headers={"Content-Type": "application/json"})
+    resp = client.post(
+        "/bad/_dash-update-component",
+        content=RAW_BODIES[name],
+        headers={"Content-Type": "application/json"},
+    )
     assert_client_error(resp, 400, "malformed_json")
     assert response_of(client.post("/bad/_dash-update-component", json=VALID)) == {
-        "out": {"children": "ok/1"}}
+        "out": {"children": "ok/1"}
+    }
 
 
 STRUCTURAL = {
@@ -99,14 +109,21 @@ def test_bodies_that_do_not_fit_the_model_name_the_field(client, name):
 MISMATCHED = {
     "unknown output": (with_changes(output="nope.children"), "unknown_callback"),
     "too few inputs": (with_changes(inputs=[]), "invalid_request"),
-    "too many inputs": (with_changes(inputs=[prop("in", "value"), prop("x", "value")]), "invalid_request"),
+    "too many inputs": (
+        with_changes(inputs=[prop("in", "value"), prop("x", "value")]),
+        "invalid_request",
+    ),
     "state missing": (with_changes(state=None), "invalid_request"),
     "list where one expected": (with_changes(inputs=[[prop("in", "value")]]), "invalid_request"),
     "wrong property": (with_changes(inputs=[prop("in", "children")]), "invalid_request"),
     "outputs for another component": (
-        with_changes(outputs={"id": "total", "property": "children"}), "invalid_request"),
+        with_changes(outputs={"id": "total", "property": "children"}),
+        "invalid_request",
+    ),
     "outputs of the wrong length": (
-        with_changes(outputs=[{"id": "out", "property": "children"}] * 2), "invalid_request"),
+        with_changes(outputs=[{"id": "out", "property": "children"}] * 2),
+        "invalid_request",
+    ),
 }
 
 
@@ -118,29 +135,41 @@ def test_bodies_that_do_not_match_the_callback(client, name):
 
 
 def test_single_value_where_wildcard_list_expected(client):
-    body = callback_body("total.children", {"id": "total", "property": "children"},
-                         [prop({"type": "n", "index": 0}, "value", 1)])
+    body = callback_body(
+        "total.children",
+        {"id": "total", "property": "children"},
+        [prop({"type": "n", "index": 0}, "value", 1)],
+    )
     assert_client_error(client.post("/bad/_dash-update-component", json=body), 400)
-    good = callback_body("total.children", {"id": "total", "property": "children"},
-                         [[prop({"type": "n", "index": 0}, "value", 1)]])
+    good = callback_body(
+        "total.children",
+        {"id": "total", "property": "children"},
+        [[prop({"type": "n", "index": 0}, "value", 1)]],
+    )
     assert response_of(client.post("/bad/_dash-update-component", json=good)) == {
-        "total": {"children": 1}}
+        "total": {"children": 1}
+    }
 
 
 def test_oversized_body_is_413(client):
     big = with_changes(inputs=[prop("in", "value", "x" * 100_000)])
-    assert_client_error(client.post("/bad/_dash-update-component", json=big), 413, "request_too_large")
+    assert_client_error(
+        client.post("/bad/_dash-update-component", json=big), 413, "request_too_large"
+    )
     assert response_of(client.post("/bad/_dash-update-component", json=VALID))
 
 
-@pytest.mark.parametrize("method, path", [
-    ("POST", "/bad/_dash-layout"),
-    ("DELETE", "/bad/_dash-dependencies"),
-    ("GET", "/bad/_dash-update-component"),
-    ("PUT", "/bad/_dash-update-component"),
-    ("POST", "/bad/"),
-    ("PATCH", "/bad/some/page"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("POST", "/bad/_dash-layout"),
+        ("DELETE", "/bad/_dash-dependencies"),
+        ("GET", "/bad/_dash-update-component"),
+        ("PUT", "/bad/_dash-update-component"),
+        ("POST", "/bad/"),
+        ("PATCH", "/bad/some/page"),
+    ],
+)
 def test_wrong_method_is_405_json(client, method, path):
     resp = client.request(method, path)
     assert_client_error(resp, 405, "method_not_allowed")
@@ -168,7 +197,11 @@ def raw_get(client, path):
     try:
         conn.request("GET", path)
         resp = conn.getresponse()
-        return resp.status, resp.getheader("content-type") or "", resp.read().decode(errors="replace")
+        return (
+            resp.status,
+            resp.getheader("content-type") or "",
+            resp.read().decode(errors="replace"),
+        )
     finally:
         conn.close()
 
@@ -211,4 +244,5 @@ def test_server_keeps_serving_after_a_storm_of_bad_requests(client):
     for _ in range(20):
         client.post("/bad/_dash-update-component", content=b"\x00\x01garbage")
     assert response_of(client.post("/bad/_dash-update-component", json=VALID)) == {
-        "out": {"children": "ok/1"}}
+        "out": {"children": "ok/1"}
+    }

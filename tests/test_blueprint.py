@@ -1,4 +1,5 @@
 """FlashBlueprint mounting: prefixes, many apps on one server, isolation."""
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,9 @@ def echo_app(name: str, **kwargs: object) -> FlashBlueprint:
 
 
 def dash_config(index_html: str) -> dict:
-    match = re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', index_html)
+    match = re.search(
+        r'<script id="_dash-config" type="application/json">(.*?)</script>', index_html
+    )
     assert match, index_html[:500]
     return json.loads(match.group(1))
 
@@ -65,7 +68,10 @@ def test_registration_prefix_wins_over_the_constructor(serve):
     client = serve(app)
     assert client.get("/ignored/").status_code == 404
     assert dash_config(client.get("/ops/").text)["requests_pathname_prefix"] == "/ops/"
-    assert response_of(simple_call(client, "/ops", "out", "in", "x"))["out"]["children"] == "ops:x:/ops/"
+    assert (
+        response_of(simple_call(client, "/ops", "out", "in", "x"))["out"]["children"]
+        == "ops:x:/ops/"
+    )
 
 
 def test_app_at_the_root(serve):
@@ -133,8 +139,14 @@ def test_one_blueprint_registered_twice_knows_which_mount_served(serve):
     app.register_blueprint(bp, url_prefix="/one")
     app.register_blueprint(bp, url_prefix="/two", name="twice_again")
     client = serve(app)
-    assert response_of(simple_call(client, "/one", "out", "in", 1))["out"]["children"] == "twice:1:/one/"
-    assert response_of(simple_call(client, "/two", "out", "in", 1))["out"]["children"] == "twice:1:/two/"
+    assert (
+        response_of(simple_call(client, "/one", "out", "in", 1))["out"]["children"]
+        == "twice:1:/one/"
+    )
+    assert (
+        response_of(simple_call(client, "/two", "out", "in", 1))["out"]["children"]
+        == "twice:1:/two/"
+    )
 
 
 def test_nested_under_a_user_blueprint(serve):
@@ -143,7 +155,9 @@ def test_nested_under_a_user_blueprint(serve):
     parent.register_blueprint(echo_app("inner", url_prefix="/dash"))
     app.register_blueprint(parent)
     client = serve(app)
-    assert dash_config(client.get("/portal/dash/").text)["requests_pathname_prefix"] == "/portal/dash/"
+    assert (
+        dash_config(client.get("/portal/dash/").text)["requests_pathname_prefix"] == "/portal/dash/"
+    )
     answer = response_of(simple_call(client, "/portal/dash", "out", "in", 1))
     assert answer["out"]["children"] == "inner:1:/portal/dash/"
 
@@ -180,15 +194,23 @@ def test_same_component_ids_in_two_apps_do_not_interfere(serve):
     app.register_blueprint(echo_app("left", url_prefix="/left"))
     app.register_blueprint(echo_app("right", url_prefix="/right"))
     client = serve(app)
-    assert response_of(simple_call(client, "/left", "out", "in", 1))["out"]["children"] == "left:1:/left/"
-    assert response_of(simple_call(client, "/right", "out", "in", 1))["out"]["children"] == "right:1:/right/"
+    assert (
+        response_of(simple_call(client, "/left", "out", "in", 1))["out"]["children"]
+        == "left:1:/left/"
+    )
+    assert (
+        response_of(simple_call(client, "/right", "out", "in", 1))["out"]["children"]
+        == "right:1:/right/"
+    )
 
 
 def test_layout_function_sees_its_own_app(serve):
     app = Quart(__name__)
     seen: list[tuple[str, str]] = []
     for name in ("x", "y"):
-        bp = FlashBlueprint(name, __name__, url_prefix=f"/{name}", suppress_callback_exceptions=True)
+        bp = FlashBlueprint(
+            name, __name__, url_prefix=f"/{name}", suppress_callback_exceptions=True
+        )
 
         def layout(name: str = name) -> html.Div:
             seen.append((name, get_app().config.requests_pathname_prefix))
@@ -238,9 +260,7 @@ def test_module_level_callbacks_go_to_the_app_being_set_up():
     out = subprocess.run(
         [sys.executable, "-c", MODULE_LEVEL_SCRIPT], capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert out == (
-        "['early_out.children', 'first_out.children'] ['second_out.children']"
-    )
+    assert out == ("['early_out.children', 'first_out.children'] ['second_out.children']")
 
 
 def test_module_level_callbacks_are_dispatched_by_their_app(serve):
@@ -257,7 +277,9 @@ def test_module_level_callbacks_are_dispatched_by_their_app(serve):
     app.register_blueprint(bp)
     app.register_blueprint(other)
     client = serve(app)
-    assert response_of(simple_call(client, "/m", "m_out", "m_in", 5)) == {"m_out": {"children": "/m/5"}}
+    assert response_of(simple_call(client, "/m", "m_out", "m_in", 5)) == {
+        "m_out": {"children": "/m/5"}
+    }
     assert client.get("/o/_dash-dependencies").json() == []
 
 

@@ -1,4 +1,5 @@
 """The event loop never blocks: def callbacks run in a bounded pool, async ones concurrently."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +15,12 @@ from .helpers import callback_body, prop
 
 
 def body(output: str, value: int) -> dict:
-    return callback_body(f"{output}.children", {"id": output, "property": "children"},
-                         [prop("in", "value", value)], changed=["in.value"])
+    return callback_body(
+        f"{output}.children",
+        {"id": output, "property": "children"},
+        [prop("in", "value", value)],
+        changed=["in.value"],
+    )
 
 
 def test_ten_slow_def_callbacks_leave_a_plain_route_answering(flash_server):
@@ -40,7 +45,9 @@ def test_ten_slow_def_callbacks_leave_a_plain_route_answering(flash_server):
     async def scenario() -> tuple[list[float], float, list[int]]:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
             calls = [
-                asyncio.create_task(client.post("/slow/_dash-update-component", json=body("out", i)))
+                asyncio.create_task(
+                    client.post("/slow/_dash-update-component", json=body("out", i))
+                )
                 for i in range(10)
             ]
             await asyncio.sleep(0.2)  # the callbacks are now sleeping in their threads

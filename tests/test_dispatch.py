@@ -1,4 +1,5 @@
 """Callback dispatch over HTTP: Dash 4.4.1's semantics, async and sync."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,7 +30,9 @@ from .helpers import callback_body, prop, response_of
 
 def make_app(**kwargs: object) -> tuple[Quart, FlashBlueprint]:
     app = Quart(__name__)
-    bp = FlashBlueprint("cb", __name__, url_prefix="/cb", suppress_callback_exceptions=True, **kwargs)  # type: ignore[arg-type]
+    bp = FlashBlueprint(
+        "cb", __name__, url_prefix="/cb", suppress_callback_exceptions=True, **kwargs
+    )  # type: ignore[arg-type]
     bp.layout = html.Div(id="root")
     return app, bp
 
@@ -52,8 +55,12 @@ def test_multiple_outputs_state_and_context(serve, kind):
         return (
             f"{a}+{b}+{s}",
             ctx.triggered_id,
-            [ctx.triggered_prop_ids, [i["id"] for i in ctx.inputs_list], request.headers["X-Test"],
-             current_app.name],
+            [
+                ctx.triggered_prop_ids,
+                [i["id"] for i in ctx.inputs_list],
+                request.headers["X-Test"],
+                current_app.name,
+            ],
         )
 
     outputs = [Output("sum", "children"), Output("who", "children"), Output("meta", "data")]
@@ -61,6 +68,7 @@ def test_multiple_outputs_state_and_context(serve, kind):
     if kind == "sync":
         bp.callback(*outputs, *inputs)(body_of)
     else:
+
         async def async_body(a, b, s):
             await asyncio.sleep(0)
             return body_of(a, b, s)
@@ -108,10 +116,15 @@ def test_no_update_prevent_update_and_side_updates(serve):
     client = serve(app)
 
     def call(value):
-        return post(client, callback_body(
-            "..o1.children...o2.children..", [out("o1"), out("o2")], [prop("i", "value", value)],
-            changed=["i.value"],
-        ))
+        return post(
+            client,
+            callback_body(
+                "..o1.children...o2.children..",
+                [out("o1"), out("o2")],
+                [prop("i", "value", value)],
+                changed=["i.value"],
+            ),
+        )
 
     assert response_of(call("x")) == {"o2": {"children": "two:x"}}
     stopped = call("stop")
@@ -131,8 +144,11 @@ def test_patch_and_allow_duplicate(serve):
         patch.append(f"item {n}")
         return patch
 
-    @bp.callback(Output("list", "children", allow_duplicate=True), Input("clear", "n_clicks"),
-                 prevent_initial_call=True)
+    @bp.callback(
+        Output("list", "children", allow_duplicate=True),
+        Input("clear", "n_clicks"),
+        prevent_initial_call=True,
+    )
     def clear(_):
         return []
 
@@ -142,15 +158,29 @@ def test_patch_and_allow_duplicate(serve):
     duplicate_id = next(k for k in deps if k.startswith("list.children@"))
     assert deps["list.children"]["prevent_initial_call"] is True
 
-    patched = response_of(post(client, callback_body(
-        "list.children", out("list"), [prop("add", "n_clicks", 3)], changed=["add.n_clicks"])))
+    patched = response_of(
+        post(
+            client,
+            callback_body(
+                "list.children", out("list"), [prop("add", "n_clicks", 3)], changed=["add.n_clicks"]
+            ),
+        )
+    )
     assert patched["list"]["children"]["__dash_patch_update"] == "__dash_patch_update"
     assert patched["list"]["children"]["operations"] == [
         {"operation": "Append", "location": [], "params": {"value": "item 3"}}
     ]
-    cleared = response_of(post(client, callback_body(
-        duplicate_id, {"id": "list", "property": duplicate_id.split(".", 1)[1]},
-        [prop("clear", "n_clicks", 1)], changed=["clear.n_clicks"])))
+    cleared = response_of(
+        post(
+            client,
+            callback_body(
+                duplicate_id,
+                {"id": "list", "property": duplicate_id.split(".", 1)[1]},
+                [prop("clear", "n_clicks", 1)],
+                changed=["clear.n_clicks"],
+            ),
+        )
+    )
     assert cleared == {"list": {"children": []}}
 
 
@@ -161,14 +191,18 @@ def test_pattern_matching_all_match_allsmaller(serve):
     def total(values):
         return sum(v or 0 for v in values)
 
-    @bp.callback(Output({"type": "echo", "index": MATCH}, "children"),
-                 Input({"type": "num", "index": MATCH}, "value"))
+    @bp.callback(
+        Output({"type": "echo", "index": MATCH}, "children"),
+        Input({"type": "num", "index": MATCH}, "value"),
+    )
     async def echo(value):
         return f"{ctx.triggered_id['index']}={value}"
 
-    @bp.callback(Output({"type": "running", "index": MATCH}, "children"),
-                 Input({"type": "num", "index": MATCH}, "value"),
-                 Input({"type": "num", "index": ALLSMALLER}, "value"))
+    @bp.callback(
+        Output({"type": "running", "index": MATCH}, "children"),
+        Input({"type": "num", "index": MATCH}, "value"),
+        Input({"type": "num", "index": ALLSMALLER}, "value"),
+    )
     def running(value, smaller):
         return value + sum(smaller)
 
@@ -177,16 +211,37 @@ def test_pattern_matching_all_match_allsmaller(serve):
     deps = [d["output"] for d in client.get("/cb/_dash-dependencies").json()]
     nums = [prop({"type": "num", "index": i}, "value", i * 10) for i in range(3)]
 
-    assert response_of(post(client, callback_body(
-        deps[0], out("total"), [nums], changed=['{"index":1,"type":"num"}.value'])))["total"] == {
-        "children": 30}
-    echoed = response_of(post(client, callback_body(
-        deps[1], out({"type": "echo", "index": 2}), [nums[2]],
-        changed=['{"index":2,"type":"num"}.value'])))
+    assert response_of(
+        post(
+            client,
+            callback_body(
+                deps[0], out("total"), [nums], changed=['{"index":1,"type":"num"}.value']
+            ),
+        )
+    )["total"] == {"children": 30}
+    echoed = response_of(
+        post(
+            client,
+            callback_body(
+                deps[1],
+                out({"type": "echo", "index": 2}),
+                [nums[2]],
+                changed=['{"index":2,"type":"num"}.value'],
+            ),
+        )
+    )
     assert echoed == {'{"index":2,"type":"echo"}': {"children": "2=20"}}
-    ran = response_of(post(client, callback_body(
-        deps[2], out({"type": "running", "index": 2}), [nums[2], nums[:2]],
-        changed=['{"index":2,"type":"num"}.value'])))
+    ran = response_of(
+        post(
+            client,
+            callback_body(
+                deps[2],
+                out({"type": "running", "index": 2}),
+                [nums[2], nums[:2]],
+                changed=['{"index":2,"type":"num"}.value'],
+            ),
+        )
+    )
     assert ran == {'{"index":2,"type":"running"}': {"children": 30}}
 
 
@@ -221,8 +276,17 @@ def test_dict_grouping_signature(serve):
     app.register_blueprint(bp)
     client = serve(app)
     dep = client.get("/cb/_dash-dependencies").json()[0]["output"]
-    answer = response_of(post(client, callback_body(
-        dep, [out("t"), out("s")], [prop("w", "value", "abc")], state=[prop("x", "value", "!")])))
+    answer = response_of(
+        post(
+            client,
+            callback_body(
+                dep,
+                [out("t"), out("s")],
+                [prop("w", "value", "abc")],
+                state=[prop("x", "value", "!")],
+            ),
+        )
+    )
     assert answer == {"t": {"children": "abc!"}, "s": {"children": 3}}
 
 
@@ -239,17 +303,22 @@ def test_on_error_callback_level_and_app_level(serve):
     def fails_app(v):
         raise ValueError("boom-a")
 
-    @bp.callback(Output("b", "children"), Input("i", "value"),
-                 on_error=lambda err: seen.append(f"cb:{err}"))
+    @bp.callback(
+        Output("b", "children"), Input("i", "value"), on_error=lambda err: seen.append(f"cb:{err}")
+    )
     async def fails_callback(v):
         raise ValueError("boom-b")
 
     app.register_blueprint(bp)
     client = serve(app)
-    assert response_of(post(client, callback_body("a.children", out("a"), [prop("i", "value", 1)]))) == {
-        "a": {"children": "handled by app"}}
+    assert response_of(
+        post(client, callback_body("a.children", out("a"), [prop("i", "value", 1)]))
+    ) == {"a": {"children": "handled by app"}}
     # A handler returning None leaves the outputs alone.
-    assert response_of(post(client, callback_body("b.children", out("b"), [prop("i", "value", 1)]))) == {}
+    assert (
+        response_of(post(client, callback_body("b.children", out("b"), [prop("i", "value", 1)])))
+        == {}
+    )
     assert seen == ["app:boom-a", "cb:boom-b"]
 
 
@@ -315,9 +384,7 @@ def test_failing_callback_is_a_500_that_reveals_nothing(serve, caplog):
     resp = post(client, callback_body("o.children", out("o"), [prop("i", "value", 1)]))
     assert resp.status_code == 500
     assert "secret" not in resp.text and "Traceback" not in resp.text
-    assert any(
-        "o.children" in r.getMessage() and "'cb'" in r.getMessage() for r in caplog.records
-    )
+    assert any("o.children" in r.getMessage() and "'cb'" in r.getMessage() for r in caplog.records)
     # The server keeps serving.
     assert client.get("/cb/_dash-layout").status_code == 200
 

@@ -1,4 +1,5 @@
 """Every example boots under hypercorn and does what its docstring says."""
+
 from __future__ import annotations
 
 import asyncio
@@ -46,33 +47,65 @@ def test_multi_app_dashboards(multi_app):
             assert f'"requests_pathname_prefix":"\\u002f{name}\\u002f"' in page.text
 
         output = dependency(client, "/sales", "..chart")
-        sales = response_of(client.post("/sales/_dash-update-component", json=callback_body(
-            output, [{"id": "chart", "property": "figure"}, {"id": "summary", "property": "children"}],
-            [prop("region", "value", "south")], changed=["region.value"])))
+        sales = response_of(
+            client.post(
+                "/sales/_dash-update-component",
+                json=callback_body(
+                    output,
+                    [
+                        {"id": "chart", "property": "figure"},
+                        {"id": "summary", "property": "children"},
+                    ],
+                    [prop("region", "value", "south")],
+                    changed=["region.value"],
+                ),
+            )
+        )
         assert len(sales["chart"]["figure"]["data"][0]["y"]) == 12
         assert re.fullmatch(r"south: \d+ units this year", sales["summary"]["children"])
 
         count = dependency(client, "/ops", "done-count")
-        checks = [prop({"type": "check", "index": i}, "value", v) for i, v in enumerate([["a"], [], ["c"]])]
-        done = response_of(client.post("/ops/_dash-update-component", json=callback_body(
-            count, {"id": "done-count", "property": "children"}, [checks])))
+        checks = [
+            prop({"type": "check", "index": i}, "value", v)
+            for i, v in enumerate([["a"], [], ["c"]])
+        ]
+        done = response_of(
+            client.post(
+                "/ops/_dash-update-component",
+                json=callback_body(count, {"id": "done-count", "property": "children"}, [checks]),
+            )
+        )
         assert done == {"done-count": {"children": "2 of 3 done"}}
 
         layout = client.get("/clock/_dash-layout").json()
         assert "page rendered at" in str(layout)
-        uptime = response_of(client.post("/clock/_dash-update-component", json=callback_body(
-            "server-uptime.children", {"id": "server-uptime", "property": "children"},
-            [prop("tick", "n_intervals", 7)], changed=["tick.n_intervals"])))
-        assert re.fullmatch(r"server up \d+ s \(tick 7, triggered by tick\)",
-                            uptime["server-uptime"]["children"])
+        uptime = response_of(
+            client.post(
+                "/clock/_dash-update-component",
+                json=callback_body(
+                    "server-uptime.children",
+                    {"id": "server-uptime", "property": "children"},
+                    [prop("tick", "n_intervals", 7)],
+                    changed=["tick.n_intervals"],
+                ),
+            )
+        )
+        assert re.fullmatch(
+            r"server up \d+ s \(tick 7, triggered by tick\)", uptime["server-uptime"]["children"]
+        )
 
 
 def test_async_callbacks_example_gathers():
     server = HypercornProcess("examples/async_callbacks:app", cwd=str(ROOT)).start()
     try:
+
         def call(output: str) -> dict:
-            return callback_body(f"{output}.children", {"id": output, "property": "children"},
-                                 [prop("run", "n_clicks", 1)], changed=["run.n_clicks"])
+            return callback_body(
+                f"{output}.children",
+                {"id": output, "property": "children"},
+                [prop("run", "n_clicks", 1)],
+                changed=["run.n_clicks"],
+            )
 
         async def both() -> list[httpx.Response]:
             async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:

@@ -1,4 +1,5 @@
 """Component suites, assets, favicon and compression."""
+
 from __future__ import annotations
 
 import gzip
@@ -29,7 +30,9 @@ def test_fingerprinted_suites_are_cached_for_a_year(serve, tmp_path):
         resp = client.get(url)
         assert resp.status_code == 200, url
         assert "max-age=31536000" in resp.headers["cache-control"]
-        assert resp.headers["content-type"].startswith(("application/javascript", "text/javascript"))
+        assert resp.headers["content-type"].startswith(
+            ("application/javascript", "text/javascript")
+        )
         etag = resp.headers["etag"]
         again = client.get(url, headers={"If-None-Match": etag})
         assert again.status_code == 304 and again.content == b""
@@ -51,7 +54,9 @@ def test_suites_are_served_before_any_index_render(serve, tmp_path):
     """A second worker may get the bundle request first: paths are registered at setup."""
     client, bp = make_client(serve, tmp_path)
     assert client.get("/res/_dash-layout").status_code == 200
-    renderer = next(p for p in bp.dash_app.registered_paths["dash"] if p.endswith("dash_renderer.min.js"))
+    renderer = next(
+        p for p in bp.dash_app.registered_paths["dash"] if p.endswith("dash_renderer.min.js")
+    )
     assert client.get(f"/res/_dash-component-suites/dash/{renderer}").status_code == 200
 
 
@@ -70,7 +75,12 @@ def test_assets_are_served_and_linked(serve, tmp_path):
     assert client.get("/res/assets/ignored.js").status_code == 200  # ... but still served
     css = client.get("/res/assets/style.css")
     assert css.text == "h1 { color: blue }"
-    assert client.get("/res/assets/style.css", headers={"If-None-Match": css.headers["etag"]}).status_code == 304
+    assert (
+        client.get(
+            "/res/assets/style.css", headers={"If-None-Match": css.headers["etag"]}
+        ).status_code
+        == 304
+    )
     assert bp.get_asset_url("logo.png") == "/res/assets/logo.png"
 
 
@@ -98,7 +108,9 @@ def test_default_favicon(serve, tmp_path):
 
 def test_compress_gzips_dash_responses_only(serve, tmp_path):
     app = Quart(__name__)
-    bp = FlashBlueprint("zip", __name__, url_prefix="/zip", compress=True, assets_folder=str(tmp_path))
+    bp = FlashBlueprint(
+        "zip", __name__, url_prefix="/zip", compress=True, assets_folder=str(tmp_path)
+    )
     bp.layout = html.Div([html.P(f"paragraph {i}") for i in range(200)])
     app.register_blueprint(bp)
 
@@ -119,5 +131,8 @@ def test_compress_gzips_dash_responses_only(serve, tmp_path):
         assert resp.headers["content-encoding"] == "gzip"
         assert b"DashRenderer" in gzip.decompress(b"".join(resp.iter_raw()))
     # Without Accept-Encoding, plain bytes; the user's route is never touched.
-    assert "content-encoding" not in client.get("/zip/_dash-layout", headers={"Accept-Encoding": "identity"}).headers
+    assert (
+        "content-encoding"
+        not in client.get("/zip/_dash-layout", headers={"Accept-Encoding": "identity"}).headers
+    )
     assert "content-encoding" not in client.get("/mine", headers=gz).headers
