@@ -129,7 +129,7 @@ class FlashBlueprint(Blueprint):
         install_error_handlers(self)
         self.before_request(self._enter_request)
         self.after_request(self._leave_request)
-        self.before_app_serving(registry.claim_for_current)
+        self.before_app_serving(self._claim_pending_callbacks)
         self.after_app_serving(self._release_threads)
         self._add_routes()
 
@@ -298,6 +298,10 @@ class FlashBlueprint(Blueprint):
             await executor.run_sync(dash_app._generate_css_dist_html)
             _validate.validate_background_callbacks(dash_app.callback_map)
             self._ready = True
+
+    async def _claim_pending_callbacks(self) -> None:
+        # async, so that Quart runs it on the loop rather than in a thread.
+        registry.claim_for_current()
 
     async def _release_threads(self) -> None:
         await executor.shutdown(current_app._get_current_object())  # type: ignore[attr-defined]

@@ -23,6 +23,19 @@ def body(output: str, value: int) -> dict:
     )
 
 
+def fire(base_url: str, path: str, count: int) -> list[int]:
+    """POST ``count`` callback requests at once; their status codes, in order."""
+
+    async def all_at_once() -> list[int]:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            responses = await asyncio.gather(
+                *(client.post(path, json=body("out", i)) for i in range(count))
+            )
+        return [r.status_code for r in responses]
+
+    return asyncio.run(all_at_once())
+
+
 def test_ten_slow_def_callbacks_leave_a_plain_route_answering(flash_server):
     app = Quart(__name__)
     bp = FlashBlueprint("slow", __name__, url_prefix="/slow", suppress_callback_exceptions=True)
@@ -83,14 +96,7 @@ def test_def_callbacks_really_run_in_parallel(serve):
     app.register_blueprint(bp)
     client = serve(app)
 
-    async def fire() -> list[int]:
-        async with httpx.AsyncClient(base_url=str(client.base_url), timeout=30) as ac:
-            responses = await asyncio.gather(
-                *(ac.post("/par/_dash-update-component", json=body("out", i)) for i in range(8))
-            )
-        return [r.status_code for r in responses]
-
-    assert asyncio.run(fire()) == [200] * 8
+    assert fire(str(client.base_url), "/par/_dash-update-component", 8) == [200] * 8
 
 
 def test_async_callbacks_interleave_on_the_loop(serve):
@@ -111,14 +117,7 @@ def test_async_callbacks_interleave_on_the_loop(serve):
     app.register_blueprint(bp)
     client = serve(app)
 
-    async def fire() -> list[int]:
-        async with httpx.AsyncClient(base_url=str(client.base_url), timeout=30) as ac:
-            responses = await asyncio.gather(
-                *(ac.post("/aio/_dash-update-component", json=body("out", i)) for i in range(20))
-            )
-        return [r.status_code for r in responses]
-
-    assert asyncio.run(fire()) == [200] * 20
+    assert fire(str(client.base_url), "/aio/_dash-update-component", 20) == [200] * 20
 
 
 def test_thread_pool_is_bounded(serve):
@@ -142,12 +141,5 @@ def test_thread_pool_is_bounded(serve):
     app.register_blueprint(bp)
     client = serve(app)
 
-    async def fire() -> list[int]:
-        async with httpx.AsyncClient(base_url=str(client.base_url), timeout=30) as ac:
-            responses = await asyncio.gather(
-                *(ac.post("/b/_dash-update-component", json=body("out", i)) for i in range(6))
-            )
-        return [r.status_code for r in responses]
-
-    assert asyncio.run(fire()) == [200] * 6
+    assert fire(str(client.base_url), "/b/_dash-update-component", 6) == [200] * 6
     assert running["max"] == 2
