@@ -26,7 +26,6 @@ from dash import (
     html,
     no_update,
     page_container,
-    page_registry,
     register_page,
     set_props,
 )
@@ -34,6 +33,7 @@ from dash.exceptions import PreventUpdate
 
 from .app import Flash
 from .blueprint import FlashBlueprint
+from .pages import page_registry
 
 __version__ = "0.1.0"
 

@@ -182,12 +182,19 @@ class BlueprintServer(BaseDashServer[Any]):
         )
 
     def add_redirect_rule(self, app: dash.Dash, fullname: str, path: str) -> None:
-        target = path
+        """A 301 for ``register_page(redirect_from=...)``.
+
+        Dash passes both paths already prefixed with the prefix known at
+        import time; the rule is made relative to the blueprint and the
+        target is prefixed again per request (root_path, mount).
+        """
+        source = app.strip_relative_path(fullname) or ""
+        target = app.strip_relative_path(path) or ""
 
         async def _redirect() -> Any:
-            return redirect(app.get_relative_path(target), code=301)
+            return redirect(app.get_relative_path(f"/{target}"), code=301)
 
-        self.add_url_rule(fullname, _redirect, endpoint=f"redirect{fullname}")
+        self.add_url_rule(f"/{source}", _redirect, endpoint=f"redirect_{source}")
 
     def register_assets_blueprint(
         self, blueprint_name: str, assets_url_path: str, assets_folder: str

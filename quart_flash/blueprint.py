@@ -18,7 +18,7 @@ import logging
 import sys
 from typing import Any, Callable
 
-from dash import _get_app, _validate, html
+from dash import _get_app, _validate, html, page_container
 from dash._utils import to_json
 from dash.development.base_component import ComponentRegistry
 from quart import (
@@ -33,7 +33,7 @@ from quart import (
 from quart.typing import ResponseReturnValue
 from quart_schema import document_request, hide
 
-from . import executor, registry
+from . import executor, pages, registry
 from .backend import finish_server_timing, start_server_timing
 from .dash_app import MountedDash, current_mount
 from .dispatch import CallbackDispatcher
@@ -125,6 +125,8 @@ class FlashBlueprint(Blueprint):
         self.dash_app = MountedDash(self, import_name, **dash_kwargs)
         self._dispatcher = CallbackDispatcher(self.dash_app, max_body_size)
         registry.begin_setup(self.dash_app)
+        if self.dash_app.use_pages and self.dash_app.config.pages_folder:
+            pages.import_page_modules(self)
 
         install_error_handlers(self)
         self.before_request(self._enter_request)
@@ -284,6 +286,8 @@ class FlashBlueprint(Blueprint):
             dash_app.scripts.config.eager_loading = eager
             if dash_app.config.include_assets_files:
                 await executor.run_sync(dash_app._walk_assets_directory)
+            if dash_app.use_pages and dash_app.layout is None:
+                dash_app.layout = page_container
             layout = await self.resolve_layout()
             _validate.validate_layout(dash_app._layout, layout)
             if (
@@ -297,6 +301,9 @@ class FlashBlueprint(Blueprint):
             await executor.run_sync(dash_app._generate_scripts_html)
             await executor.run_sync(dash_app._generate_css_dist_html)
             _validate.validate_background_callbacks(dash_app.callback_map)
+            if dash_app.use_pages:
+                pages.refresh_relative_paths(dash_app)
+                await pages.install_router(self)
             self._ready = True
 
     async def _claim_pending_callbacks(self) -> None:
@@ -325,7 +332,10 @@ class FlashBlueprint(Blueprint):
         compress = bool(config.compress)
 
         async def index(path: str = "") -> ResponseReturnValue:
-            return self._respond(dash_app.index(), "text/html; charset=utf-8")
+            metas = []
+            if dash_app.use_pages and config.include_pages_meta:
+                metas = await pages.page_meta_tags(self)
+            return self._respond(dash_app.render_index(metas), "text/html; charset=utf-8")
 
         async def layout() -> ResponseReturnValue:
             return self._respond(to_json(await self.resolve_layout()), "application/json")

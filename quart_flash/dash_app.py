@@ -13,12 +13,21 @@ Two things have to change for it to live under a blueprint:
 
 from __future__ import annotations
 
+import collections
+import os
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import dash
-from dash import dcc
-from dash._utils import AttributeDict
+from dash import _validate, dcc
+from dash._utils import AttributeDict, format_tag
+from dash.dash import (
+    _app_entry,
+    _re_index_config_id,
+    _re_index_entry_id,
+    _re_index_scripts_id,
+    _re_renderer_scripts_id,
+)
 
 from .backend import BlueprintServer
 
@@ -58,6 +67,8 @@ class MountedDash(dash.Dash):
 
     def __init__(self, blueprint: FlashBlueprint, name: str, **dash_kwargs: Any) -> None:
         self._flash = blueprint
+        #: This app's Dash Pages; ``dash.page_registry`` resolves to it (pages.py).
+        self.page_registry: collections.OrderedDict[str, Any] = collections.OrderedDict()
         token = constructing_blueprint.set(blueprint)
         try:
             super().__init__(name, server=False, backend=BlueprintServer, **dash_kwargs)
@@ -88,6 +99,45 @@ class MountedDash(dash.Dash):
                 self._plotlyjs_url = resource["external_url"]
                 return
         self._setup_plotlyjs()
+
+    def render_index(self, page_metas: list[dict[str, Any]]) -> str:
+        """The index page, built from Dash's own pieces.
+
+        Dash's ``index()`` computes the Pages meta tags itself, synchronously
+        and from the unprefixed request path; here they are computed by the
+        caller (awaiting async title and description functions) and passed in.
+        """
+        metas = page_metas + self._generate_meta()
+        html = self.interpolate_index(
+            metas="\n      ".join(format_tag("meta", m, opened=True, sanitize=True) for m in metas),
+            title=self.title,
+            css=self._generate_css_dist_html(),
+            config=self._generate_config_html(),
+            scripts=self._generate_scripts_html(),
+            app_entry=_app_entry,
+            favicon=format_tag(
+                "link",
+                {"rel": "icon", "type": "image/x-icon", "href": self._favicon_url()},
+                opened=True,
+            ),
+            renderer=self._generate_renderer(),
+        )
+        for hook in self._hooks.get_hooks("index"):
+            html = hook(html)
+        checks = (
+            _re_index_entry_id,
+            _re_index_config_id,
+            _re_index_scripts_id,
+            _re_renderer_scripts_id,
+        )
+        _validate.validate_index("index", checks, html)
+        return html
+
+    def _favicon_url(self) -> str:
+        if self._favicon:
+            modified = os.path.getmtime(os.path.join(self.config.assets_folder, self._favicon))
+            return f"{self.get_asset_url(self._favicon)}?m={modified}"
+        return f"{self.config.requests_pathname_prefix}_favicon.ico?v={dash.__version__}"
 
     def interpolate_index(self, **kwargs: Any) -> str:
         return self._flash.interpolate_index(**kwargs)

@@ -1,4 +1,5 @@
 """quart-schema: the callback model is declared once; Dash routes stay out of the user's docs."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
