@@ -38,6 +38,7 @@ from .backend import finish_server_timing, start_server_timing
 from .dash_app import MountedDash, current_mount
 from .dispatch import CallbackDispatcher
 from .errors import ClientError, install_error_handlers
+from .hooks import AppHooks, add_global_hook_routes
 from .resources import file_response, resolve_suite_path
 from .schemas import CallbackRequest
 
@@ -123,6 +124,9 @@ class FlashBlueprint(Blueprint):
         self._setup_lock: asyncio.Lock | None = None
 
         self.dash_app = MountedDash(self, import_name, **dash_kwargs)
+        #: Dash's hooks API (``layout``, ``index``, ``route``...) for this app only.
+        self.hooks = AppHooks(self)
+        self.dash_app._hooks = self.hooks
         self._dispatcher = CallbackDispatcher(self.dash_app, max_body_size)
         registry.begin_setup(self.dash_app)
         if self.dash_app.use_pages and self.dash_app.config.pages_folder:
@@ -134,6 +138,7 @@ class FlashBlueprint(Blueprint):
         self.before_app_serving(self._claim_pending_callbacks)
         self.after_app_serving(self._release_threads)
         self._add_routes()
+        add_global_hook_routes(self)
 
     # -- where the app lives ---------------------------------------------------
     def register(self, app: Quart, options: dict[str, Any]) -> None:  # type: ignore[override]
