@@ -35,6 +35,7 @@ from quart_schema import document_request, hide
 
 from . import executor, pages, registry
 from .backend import finish_server_timing, start_server_timing
+from .background import install_cancel_callbacks
 from .dash_app import MountedDash, current_mount
 from .dispatch import CallbackDispatcher
 from .errors import ClientError, install_error_handlers
@@ -306,6 +307,7 @@ class FlashBlueprint(Blueprint):
             await executor.run_sync(dash_app._generate_scripts_html)
             await executor.run_sync(dash_app._generate_css_dist_html)
             _validate.validate_background_callbacks(dash_app.callback_map)
+            install_cancel_callbacks(dash_app)
             if dash_app.use_pages:
                 pages.refresh_relative_paths(dash_app)
                 await pages.install_router(self)

@@ -10,12 +10,13 @@ one in the bounded thread pool, so the loop never blocks.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dash import _validate
+from dash import _callback, _callback_signing, _validate
 from dash.dependencies import Output
 from dash.exceptions import CallbackException
 from quart import Response, g, request
@@ -28,6 +29,12 @@ if TYPE_CHECKING:
     from .dash_app import MountedDash
 
 _MULTI_WILDCARDS = (["ALL"], ["ALLSMALLER"])
+
+
+def _run_to_completion(call: Any) -> Any:
+    """Run Dash's callback wrapper to its end in a worker thread."""
+    result = call()
+    return asyncio.run(result) if inspect.iscoroutine(result) else result
 
 
 @dataclass(frozen=True)
@@ -135,6 +142,30 @@ class CallbackDispatcher:
         except CallbackException:
             raise mismatch("'outputs'") from None
 
+    def _check_background_handles(self) -> None:
+        """Refuse polls whose job handles this server did not sign for this page.
+
+        Dash 4.4.1 ignores forged ``cacheKey``/``job`` handles silently; a
+        client sending one gets a clear 403 here instead.
+        """
+        args = request.args
+        if "cacheKey" not in args and "job" not in args:
+            return
+        secret = self.dash_app._get_signing_secret()
+        end_id = _callback.get_request_end_id(secret)
+        checks = (
+            (_callback_signing.cache_scope, "cacheKey"),
+            (_callback_signing.job_scope, "job"),
+        )
+        if end_id is None or any(
+            _callback_signing.unsign(secret, scope(end_id), args.get(name)) is None
+            for scope, name in checks
+        ):
+            raise ClientError(
+                403, "invalid_job_handle",
+                "The background job handles were not issued for this page load.",
+            )
+
     async def dispatch(self) -> Response:
         body = await self.read_body()
         dash_app = self.dash_app
@@ -152,7 +183,12 @@ class CallbackDispatcher:
         func = dash_app._prepare_callback(context, body)
         args = dash_app._inputs_to_vals(context.inputs_list + context.states_list)
         call = dash_app._execute_callback(func, args, context.outputs_list, context)
-        if inspect.iscoroutinefunction(func):
+        if callback.get("background"):
+            # Starting and polling a job reads the manager's store and may
+            # fork a process: blocking work, even for an async callback.
+            self._check_background_handles()
+            data = await run_sync(_run_to_completion, call)
+        elif inspect.iscoroutinefunction(func):
             data = await call()
         else:
             data = await run_sync(call)
