@@ -55,3 +55,55 @@ def response_of(resp: httpx.Response) -> dict[str, Any]:
     data = resp.json()
     assert data["multi"] is True
     return data["response"]  # type: ignore[no-any-return]
+
+
+def dash_config(index_html: str) -> dict[str, Any]:
+    """The ``_dash-config`` JSON embedded in an index page."""
+    import re
+
+    match = re.search(
+        r'<script id="_dash-config" type="application/json">(.*?)</script>', index_html
+    )
+    assert match, index_html[:500]
+    return json.loads(match.group(1))  # type: ignore[no-any-return]
+
+
+def start_job(
+    client: httpx.Client, prefix: str, end_id: str, body: dict[str, Any]
+) -> dict[str, Any]:
+    """Start a background callback; returns Dash's signed handles."""
+    resp = client.post(f"{prefix}/_dash-update-component", params={"endId": end_id}, json=body)
+    assert resp.status_code == 200, resp.text
+    return resp.json()  # type: ignore[no-any-return]
+
+
+def poll_job(
+    client: httpx.Client,
+    prefix: str,
+    end_id: str,
+    handles: dict[str, Any],
+    body: dict[str, Any],
+    timeout: float = 30,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """Poll as dash-renderer does until the job answers.
+
+    Returns the final body (``None`` when the job ended without output, as a
+    cancelled one does) and every progress update seen on the way.
+    """
+    import time
+
+    params = {"endId": end_id, "cacheKey": handles["cacheKey"], "job": handles["job"]}
+    progress: list[dict[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        resp = client.post(f"{prefix}/_dash-update-component", params=params, json=body)
+        if resp.status_code == 204:
+            return None, progress
+        assert resp.status_code == 200, resp.text
+        data = resp.json()
+        if "progress" in data:
+            progress.append(data["progress"])
+        if "response" in data:
+            return data, progress
+        time.sleep(0.05)
+    raise AssertionError("the background job never finished")

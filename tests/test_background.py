@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 import time
 
 import diskcache
@@ -13,7 +11,7 @@ from quart import Quart
 
 from quart_flash import FlashBlueprint, Input, Output, State, dcc, html, set_props
 
-from .helpers import callback_body, prop
+from .helpers import callback_body, dash_config, poll_job, prop, start_job
 
 
 @pytest.fixture
@@ -66,40 +64,18 @@ def client(serve, tmp_path):
 
 
 def end_id(client) -> str:
-    page = client.get("/bg/").text
-    config = json.loads(
-        re.search(r'id="_dash-config" type="application/json">(.*?)</script>', page).group(1)
-    )
-    return config["end_id"]
+    return dash_config(client.get("/bg/").text)["end_id"]
 
 
 def start(client, eid, output, outputs, inputs, state=None):
-    resp = client.post(
-        f"/bg/_dash-update-component?endId={eid}",
-        json=callback_body(output, outputs, inputs, state=state),
-    )
-    assert resp.status_code == 200, resp.text
-    return resp.json()
+    return start_job(client, "/bg", eid, callback_body(output, outputs, inputs, state=state))
 
 
 def poll_until_done(client, eid, handles, output, outputs, inputs, state=None):
-    seen_progress = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        resp = client.post(
-            f"/bg/_dash-update-component?endId={eid}&cacheKey={handles['cacheKey']}&job={handles['job']}",
-            json=callback_body(output, outputs, inputs, state=state),
-        )
-        if resp.status_code == 204:  # the job ended without output (cancelled)
-            return None, seen_progress
-        assert resp.status_code == 200, resp.text
-        data = resp.json()
-        if "progress" in data:
-            seen_progress.append(data["progress"]["progress.children"])
-        if "response" in data:
-            return data, seen_progress
-        time.sleep(0.05)
-    raise AssertionError("the background job never finished")
+    done, progress = poll_job(
+        client, "/bg", eid, handles, callback_body(output, outputs, inputs, state=state)
+    )
+    return done, [p["progress.children"] for p in progress]
 
 
 SLOW = dict(

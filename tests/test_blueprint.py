@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import re
-
 import dash
 import pytest
 from quart import Blueprint, Quart, jsonify, websocket
 
 from quart_flash import FlashBlueprint, Input, Output, PreventUpdate, dcc, get_app, html
 
-from .helpers import response_of, simple_call
+from .helpers import dash_config, response_of, simple_call
 
 
 def echo_app(name: str, **kwargs: object) -> FlashBlueprint:
@@ -24,14 +21,6 @@ def echo_app(name: str, **kwargs: object) -> FlashBlueprint:
         return f"{name}:{value}:{get_app().config.requests_pathname_prefix}"
 
     return bp
-
-
-def dash_config(index_html: str) -> dict:
-    match = re.search(
-        r'<script id="_dash-config" type="application/json">(.*?)</script>', index_html
-    )
-    assert match, index_html[:500]
-    return json.loads(match.group(1))
 
 
 def test_every_dash_route_is_served_under_the_prefix(serve):
