@@ -36,7 +36,11 @@ _SET_TITLE = "function(data) { document.title = data.title; }"
 
 
 def _registry_of_current_app() -> collections.OrderedDict[str, Any] | None:
-    app = _get_app.app_context.get(None)
+    # The app serving the request, else the app Dash last made current: at
+    # module level after ``Flash(use_pages=True)`` that is the Flash app, as
+    # it would be the Dash app; after a plain ``dash.Dash`` it is that one,
+    # which has no registry of its own here.
+    app = _get_app.app_context.get(None) or _get_app.APP
     return getattr(app, "page_registry", None)
 
 

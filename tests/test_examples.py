@@ -150,3 +150,96 @@ def test_multi_app_in_the_browser(multi_app):
         assert browser.get_logs() == []
     finally:
         browser.quit()
+
+
+@pytest.fixture(scope="module")
+def pages_app():
+    server = HypercornProcess("examples/pages_app/app:app", cwd=str(ROOT)).start()
+    yield server
+    server.stop()
+
+
+def test_pages_app_routes_async_pages(pages_app):
+    with httpx.Client(base_url=pages_app.url) as client:
+        page = client.get("/warehouse/2").text
+        assert '<meta property="og:title" content="Warehouse 2">' in page
+        assert client.get("/stores").headers["location"] == "/warehouse/none"
+        body = callback_body(
+            ".._pages_content.children..._pages_store.data..",
+            [
+                {"id": "_pages_content", "property": "children"},
+                {"id": "_pages_store", "property": "data"},
+            ],
+            [
+                prop("_pages_location", "pathname", "/warehouse/2"),
+                prop("_pages_location", "search", ""),
+            ],
+        )
+        routed = response_of(client.post("/_dash-update-component", json=body))
+        assert routed["_pages_store"] == {"data": {"title": "Warehouse 2"}}
+        assert "Warehouse 2" in str(routed["_pages_content"])
+
+
+def test_two_apps_with_pages_keep_their_own_pages():
+    server = HypercornProcess("examples/two_apps_with_pages:app", cwd=str(ROOT)).start("/north/")
+    try:
+        with httpx.Client(base_url=server.url) as client:
+            north = str(client.get("/north/_dash-layout").json())
+            south = str(client.get("/south/_dash-layout").json())
+        assert "Fjords" in north and "Beaches" not in north
+        assert "Beaches" in south and "Fjords" not in south
+        assert "/north/fjords" in north and "/south/beaches" in south
+    finally:
+        server.stop()
+
+
+@pytest.mark.browser
+def test_pages_navigation_in_the_browser(pages_app):
+    from quart_flash.testing import FlashBrowser
+
+    browser = FlashBrowser(pages_app.url)
+    try:
+        browser.visit("/")
+        browser.wait_for_text_to_equal("#heading", "Inventory")
+        browser.find_elements("a[href='/warehouse/3']")[0].click()
+        browser.wait_for_text_to_equal("#heading", "Warehouse 3")
+        browser.wait_for(lambda: browser.driver.title == "Warehouse 3", "the page title")
+        browser.wait_for_text_to_equal("#count", "103 bolts in stock")
+        browser.visit("/nowhere")
+        browser.wait_for_text_to_equal("#heading", "No such page")
+        assert browser.get_logs() == []
+    finally:
+        browser.quit()
+
+
+@pytest.mark.browser
+def test_background_progress_in_the_browser():
+    from quart_flash.testing import FlashBrowser
+
+    server = HypercornProcess("examples/background_progress:app", cwd=str(ROOT)).start()
+    browser = FlashBrowser(server.url)
+    try:
+        browser.visit("/")
+        browser.click("#start")
+        browser.wait_for(
+            lambda: 0 < int(browser.find_element("#bar").get_attribute("value")) < 10,
+            "the progress bar to move",
+        )
+        assert browser.find_element("#start").get_attribute("disabled") == "true"
+        browser.wait_for_text_to_equal("#status", "finished run 1", timeout=20)
+        assert browser.find_element("#bar").get_attribute("value") == "10"
+
+        browser.click("#start")
+        browser.wait_for(
+            lambda: int(browser.find_element("#bar").get_attribute("value")) < 10, "a new run"
+        )
+        browser.click("#cancel")
+        browser.wait_for(
+            lambda: browser.find_element("#start").get_attribute("disabled") is None,
+            "the run to stop",
+        )
+        assert browser.text("#status") == "finished run 1"  # the cancelled run wrote nothing
+        assert browser.get_logs() == []
+    finally:
+        browser.quit()
+        server.stop()

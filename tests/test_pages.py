@@ -53,8 +53,8 @@ def heading(layout: dict) -> str:
     ]["children"]
 
 
-def test_each_app_has_its_own_registry(apps):
-    _, alpha, beta = apps
+def test_each_app_has_its_own_registry():
+    _, alpha, beta = two_apps()
     assert {p["module"] for p in alpha.dash_app.page_registry.values()} == {
         "pages_fixtures.alpha.home",
         "pages_fixtures.alpha.report",
@@ -64,9 +64,9 @@ def test_each_app_has_its_own_registry(apps):
         "pages_fixtures.beta.home",
         "pages_fixtures.beta.settings",
     }
-    # Outside any app, the public names still resolve to Dash's own registry.
     assert dash.page_registry is quart_flash.page_registry
-    assert "pages_fixtures.alpha.home" not in dash.page_registry
+    # Outside a request, as at module level in Dash, it is the newest app's.
+    assert list(dash.page_registry) == list(beta.dash_app.page_registry)
 
 
 def test_router_renders_this_apps_pages_only(client):
@@ -178,3 +178,34 @@ def test_register_page_inside_a_request_is_refused(serve):
     )
     assert resp.status_code == 500
     assert "late_page" not in bp.dash_app.page_registry
+
+
+PLAIN_DASH_SCRIPT = """
+import dash
+from quart_flash import FlashBlueprint
+
+flash = FlashBlueprint(
+    "alpha", "tests.test_pages", use_pages=True, pages_folder="pages_fixtures/alpha"
+)
+plain = dash.Dash("tests.test_pages", use_pages=True, pages_folder="pages_fixtures/beta")
+print(sorted(dash.page_registry), sorted(flash.dash_app.page_registry))
+"""
+
+
+def test_a_plain_dash_app_in_the_same_process_keeps_dashs_registry():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = subprocess.run(
+        [sys.executable, "-c", PLAIN_DASH_SCRIPT],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[1],
+    ).stdout.strip()
+    assert out == (
+        "['pages_fixtures.beta.home', 'pages_fixtures.beta.settings'] "
+        "['pages_fixtures.alpha.home', 'pages_fixtures.alpha.not_found_404', "
+        "'pages_fixtures.alpha.report']"
+    )
