@@ -12,12 +12,16 @@ blueprint that owns the current request.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from dash.backends._utils import format_traceback_html
 from dash.backends.base_server import BaseDashServer, RequestAdapter, ResponseAdapter
 from quart import Response, g, has_request_context, jsonify, redirect, request
+
+from .errors import ClientError
 
 if TYPE_CHECKING:
     import dash
@@ -257,8 +261,29 @@ class BlueprintServer(BaseDashServer[Any]):
     def enable_compression(self) -> None:
         raise NotImplementedError("compression is applied by FlashBlueprint")
 
-    def register_callback_api_routes(self, callback_api_paths: Any) -> None:
-        raise NotImplementedError("api_endpoint callbacks are not supported yet")
+    def register_callback_api_routes(self, callback_api_paths: dict[str, Any]) -> None:
+        """Routes for ``callback(..., api_endpoint=...)`` (``app.setup_apis()``).
+
+        Dash registers them at absolute paths; here they are relative to the
+        app's prefix like its other routes.  The JSON body becomes the keyword
+        arguments; async handlers are awaited, sync ones run in the pool.
+        """
+        blueprint: FlashBlueprint = self.server
+        for path, handler in callback_api_paths.items():
+
+            async def view(handler: Any = handler) -> Any:
+                data = await request.get_json(silent=True) or {}
+                if not isinstance(data, dict):
+                    raise ClientError(400, "invalid_request", "The body must be a JSON object.")
+                try:
+                    inspect.signature(handler).bind(**data)
+                except TypeError as exc:
+                    raise ClientError(400, "invalid_request", str(exc)) from None
+                result = await blueprint.call_user_function(functools.partial(handler, **data))
+                return jsonify(result)
+
+            rule = f"/{path.lstrip('/')}"
+            self.add_url_rule(rule, view, endpoint=f"api_{path}", methods=["POST"])
 
     def setup_component_suites(self, dash_app: Any) -> str:
         raise NotImplementedError("component suites are served by FlashBlueprint")

@@ -236,6 +236,14 @@ class FlashBlueprint(Blueprint):
     def strip_relative_path(self, path: str | None) -> str | None:
         return self.dash_app.strip_relative_path(path)  # type: ignore[arg-type]
 
+    def setup_apis(self) -> None:
+        """Add routes for callbacks declared with ``api_endpoint=`` (as in Dash).
+
+        Call it after the callbacks are registered and before the blueprint
+        is registered on the Quart app; the paths are under the app's prefix.
+        """
+        self.dash_app.setup_apis()
+
     def enable_dev_tools(self, debug: bool | None = None, **dev_tools: Any) -> bool:
         """Turn on Dash's dev tools for this app only (see ``dash.Dash``)."""
         return bool(self.dash_app.enable_dev_tools(debug, **dev_tools))

@@ -162,7 +162,8 @@ class CallbackDispatcher:
             for scope, name in checks
         ):
             raise ClientError(
-                403, "invalid_job_handle",
+                403,
+                "invalid_job_handle",
                 "The background job handles were not issued for this page load.",
             )
 
