@@ -209,3 +209,35 @@ def test_a_plain_dash_app_in_the_same_process_keeps_dashs_registry():
         "['pages_fixtures.alpha.home', 'pages_fixtures.alpha.not_found_404', "
         "'pages_fixtures.alpha.report']"
     )
+
+
+def test_routing_callback_inputs_reach_page_layouts(serve):
+    app = Quart(__name__)
+    bp = FlashBlueprint(
+        "lang",
+        __name__,
+        url_prefix="/lang",
+        use_pages=True,
+        pages_folder="",
+        routing_callback_inputs={"language": dash.State("language", "value")},
+    )
+    # As in a Dash app file: pages registered in code go to the newest app.
+    dash.register_page(
+        "greeting",
+        path="/",
+        layout=lambda language=None, **_: dash.html.Div(f"hi in {language}"),
+    )
+    bp.layout = dash.html.Div([dash.dcc.Input(id="language", value="fr"), dash.page_container])
+    app.register_blueprint(bp)
+    client = serve(app)
+    body = callback_body(
+        ".._pages_content.children..._pages_store.data..",
+        [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        [prop("_pages_location", "pathname", "/lang/"), prop("_pages_location", "search", "")],
+        state=[prop("language", "value", "fr")],
+    )
+    routed = response_of(client.post("/lang/_dash-update-component", json=body))
+    assert routed["_pages_content"]["children"]["props"]["children"] == "hi in fr"
