@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import inspect
 import time
+import traceback
 from typing import TYPE_CHECKING, Any, Callable
 
 from dash.backends._utils import format_traceback_html
@@ -27,6 +28,11 @@ if TYPE_CHECKING:
     import dash
 
     from .blueprint import FlashBlueprint
+
+
+#: Dash's frames that call a user's callback (``_callback.py``); the pruned
+#: debugger page starts below them.
+_CALLBACK_INVOKERS = frozenset({"_invoke_callback", "_async_invoke_callback"})
 
 
 class QuartRequestAdapter(RequestAdapter):
@@ -252,6 +258,14 @@ class BlueprintServer(BaseDashServer[Any]):
         self.server.server_timing = True
 
     def format_traceback(self, error: BaseException, mode: str) -> str:
+        """Dash's debugger page; pruning applies to callback tracebacks only.
+
+        Pruning drops the frames above the user's callback; a failing layout
+        function has no such frame, and would be left with none.
+        """
+        frames = traceback.extract_tb(error.__traceback__)
+        if not any(f.name in _CALLBACK_INVOKERS for f in frames):
+            mode = "raise"
         return format_traceback_html(error, mode, "quart-flash debugger", "Quart")
 
     # -- parts Dash only calls from the routes it registers itself ---------

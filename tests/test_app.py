@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -142,5 +143,41 @@ def test_app_run_serves_with_debug_tools():
             resp = simple_call(client, "", "fahrenheit", "celsius", 10)
             assert response_of(resp) == {"fahrenheit": {"children": "10 °C = 50.0 °F"}}
             assert "Server-Timing" in resp.headers
+    finally:
+        server.stop()
+
+
+HOT_RELOAD_APP = """
+from quart_flash import Flash, html
+
+app = Flash(__name__)
+app.layout = html.Div("version 1", id="v")
+
+if __name__ == "__main__":
+    app.run(debug=True)
+"""
+
+
+def test_debug_run_restarts_when_the_code_changes(tmp_path):
+    source = tmp_path / "hot_app.py"
+    source.write_text(HOT_RELOAD_APP)
+    server = HypercornProcess(
+        command=[sys.executable, str(source)], cwd=str(tmp_path), env={"PORT": "{port}"}
+    ).start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=5) as client:
+            assert client.get("/_dash-layout").json()["props"]["children"] == "version 1"
+            source.write_text(HOT_RELOAD_APP.replace("version 1", "version 2"))
+
+            def layout_text() -> str | None:
+                try:
+                    return client.get("/_dash-layout").json()["props"]["children"]
+                except httpx.HTTPError:
+                    return None  # restarting
+
+            deadline = time.monotonic() + 30
+            while layout_text() != "version 2":
+                assert time.monotonic() < deadline, "the app was not reloaded"
+                time.sleep(0.2)
     finally:
         server.stop()

@@ -149,3 +149,40 @@ def test_cancel_terminates_the_job(client):
     assert resp.status_code == 200
     done, _ = poll_until_done(client, eid, handles, **SLOW)
     assert done is None  # cancelled: Dash answers the next poll with 204, no output
+
+
+def test_per_callback_manager_and_cache_by(serve, tmp_path):
+    runs = tmp_path / "runs.txt"
+    manager = DiskcacheManager(
+        diskcache.Cache(str(tmp_path / "cached")), cache_by=[lambda: "release-1"], expire=60
+    )
+    app = Quart(__name__)
+    bp = FlashBlueprint("cached", __name__, url_prefix="/cached")  # no app-wide manager
+    bp.layout = html.Div([dcc.Input(id="in"), html.Div(id="out")])
+
+    @bp.callback(
+        Output("out", "children"),
+        Input("in", "value"),
+        background=True,
+        manager=manager,
+        interval=100,
+        prevent_initial_call=True,
+    )
+    def expensive(value):
+        time.sleep(0.5)
+        with open(runs, "a") as log:
+            log.write("run\n")
+        return f"computed {value} #{len(runs.read_text().splitlines())}"
+
+    app.register_blueprint(bp)
+    client = serve(app)
+    body = callback_body(
+        "out.children", {"id": "out", "property": "children"}, [prop("in", "value", "same")]
+    )
+    for _ in range(2):
+        eid = dash_config(client.get("/cached/").text)["end_id"]
+        handles = start_job(client, "/cached", eid, body)
+        done, _ = poll_job(client, "/cached", eid, handles, body)
+        # The second answer is the cached first one: Dash starts the job
+        # again but answers from the cache and terminates it.
+        assert done["response"] == {"out": {"children": "computed same #1"}}

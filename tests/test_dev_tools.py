@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import diskcache
@@ -145,3 +146,48 @@ def test_hot_reload_of_assets_is_per_app(serve, tmp_path):
     assert after["files"] and after["files"][0]["is_css"] is True
     assert after["files"][0]["url"].startswith("/live/assets/style.css")
     assert client.get("/still/_reload-hash").json()["reloadHash"] is None
+
+
+def debug_client(serve, **dev_tools):
+    app = Quart(__name__)
+    bp = failing_app("dbg")
+
+    def broken_layout():
+        raise KeyError("layout exploded")
+
+    broken = FlashBlueprint(
+        "broken", __name__, url_prefix="/broken", suppress_callback_exceptions=True
+    )
+    broken.layout = broken_layout
+    for blueprint in (bp, broken):
+        blueprint.enable_dev_tools(debug=True, dev_tools_hot_reload=False, **dev_tools)
+        app.register_blueprint(blueprint)
+    return serve(app)
+
+
+def test_failing_layout_function_shows_its_traceback_in_debug(serve):
+    client = debug_client(serve)
+    resp = client.get("/broken/_dash-layout")
+    assert resp.status_code == 500
+    assert "layout exploded" in resp.text and "broken_layout" in resp.text
+
+
+@pytest.mark.parametrize("prune", [True, False])
+def test_prune_errors_hides_the_servers_own_frames(serve, prune):
+    client = debug_client(serve, dev_tools_prune_errors=prune)
+    resp = client.post(
+        "/dbg/_dash-update-component",
+        json=callback_body(
+            "out.children", {"id": "out", "property": "children"}, [prop("in", "value", "boom")]
+        ),
+    )
+    assert "kaboom in dbg" in resp.text and "maybe_fail" in resp.text
+    assert ("quart_flash" in resp.text) is (not prune)
+
+
+def test_debug_serves_dev_bundles_and_props_check(serve):
+    client = debug_client(serve)
+    page = client.get("/dbg/").text
+    assert re.search(r"dash_renderer\.v\w+m\d+\.dev\.js", page)
+    assert not re.search(r"dash_renderer\.v\w+m\d+\.min\.js", page)
+    assert dash_config(page)["props_check"] is True
