@@ -34,10 +34,10 @@ from dash.exceptions import PreventUpdate
 from .app import Flash
 from .blueprint import FlashBlueprint
 from .pages import page_registry
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = [
+    "__version__",
     "ALL",
     "ALLSMALLER",
     "ClientsideFunction",

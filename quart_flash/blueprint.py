@@ -14,8 +14,10 @@ import asyncio
 import functools
 import gzip
 import inspect
+import json
 import logging
 import sys
+from collections.abc import Iterable
 from typing import Any, Callable
 
 from dash import _get_app, _validate, html, page_container
@@ -33,15 +35,18 @@ from quart import (
 from quart.typing import ResponseReturnValue
 from quart_schema import document_request, hide
 
-from . import executor, pages, registry
+from . import channels, executor, pages, registry
 from .backend import finish_server_timing, start_server_timing
 from .background import install_cancel_callbacks
+from .channels import Authorizer
 from .dash_app import MountedDash, current_mount
 from .dispatch import CallbackDispatcher
 from .errors import ClientError, install_error_handlers
 from .hooks import AppHooks, add_global_hook_routes
 from .resources import file_response, resolve_suite_path
 from .schemas import CallbackRequest
+from .streaming import stream_outputs
+from .version import __version__
 
 #: Keyword arguments of ``dash.Dash`` that describe the server, which a
 #: blueprint does not choose: the prefixes follow from where it is registered.
@@ -91,6 +96,11 @@ class FlashBlueprint(Blueprint):
         Normally left out: it follows from ``root_path`` and ``url_prefix``.
     :param max_body_size: the largest callback request body accepted, in
         bytes (``None``: the Quart app's ``MAX_CONTENT_LENGTH``).
+    :param channels: serve the channels websocket and load its browser
+        script (server push, channel and streaming callbacks); ``False``
+        for an app that uses none of them.
+    :param channel_origins: origins, besides the app's own host, whose pages
+        may open the channels websocket.
     :param dash_kwargs: any other keyword argument of ``dash.Dash``
         (``title``, ``assets_folder``, ``external_stylesheets``, ...).
     """
@@ -103,6 +113,8 @@ class FlashBlueprint(Blueprint):
         url_prefix: str | None = None,
         requests_pathname_prefix: str | None = None,
         max_body_size: int | None = None,
+        channels: bool = True,
+        channel_origins: Iterable[str] = (),
         **dash_kwargs: Any,
     ) -> None:
         for key in _SERVER_KWARGS:
@@ -123,12 +135,21 @@ class FlashBlueprint(Blueprint):
         self.server_timing = False
         self._ready = False
         self._setup_lock: asyncio.Lock | None = None
+        self.channels_enabled = channels
+        self.channel_origins = frozenset(channel_origins)
+        #: callback id -> channel its outputs are published to
+        self.channel_callbacks: dict[str, str] = {}
+        #: callback ids whose partial updates stream to the caller's browser
+        self.streaming_callbacks: set[str] = set()
+        self._authorize: Authorizer | None = None
+        self._apps: list[Quart] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
 
         self.dash_app = MountedDash(self, import_name, **dash_kwargs)
         #: Dash's hooks API (``layout``, ``index``, ``route``...) for this app only.
         self.hooks = AppHooks(self)
         self.dash_app._hooks = self.hooks
-        self._dispatcher = CallbackDispatcher(self.dash_app, max_body_size)
+        self._dispatcher = CallbackDispatcher(self, max_body_size)
         registry.begin_setup(self.dash_app)
         if self.dash_app.use_pages and self.dash_app.config.pages_folder:
             pages.import_page_modules(self)
@@ -136,8 +157,8 @@ class FlashBlueprint(Blueprint):
         install_error_handlers(self)
         self.before_request(self._enter_request)
         self.after_request(self._leave_request)
-        self.before_app_serving(self._claim_pending_callbacks)
-        self.after_app_serving(self._release_threads)
+        self.before_app_serving(self._start_serving)
+        self.after_app_serving(self._stop_serving)
         self._add_routes()
         add_global_hook_routes(self)
 
@@ -149,6 +170,8 @@ class FlashBlueprint(Blueprint):
         if url_prefix is None:
             url_prefix = self.url_prefix
         self._mounts[full_name] = _normalise_prefix(url_prefix)
+        if app not in self._apps:
+            self._apps.append(app)
         super().register(app, options)
         registry.claim_for_current()
 
@@ -216,13 +239,34 @@ class FlashBlueprint(Blueprint):
     def validation_layout(self, value: Any) -> None:
         self.dash_app.validation_layout = value
 
-    def callback(self, *args: Any, **kwargs: Any) -> Callable[..., Any]:
-        """Register a server-side callback, exactly as ``dash.Dash.callback``.
+    def callback(self, *args: Any, channel: str | None = None, **kwargs: Any) -> Callable[..., Any]:
+        """Register a server-side callback, as ``dash.Dash.callback``.
 
         ``async def`` callbacks are awaited on the event loop; plain ``def``
         ones run in the app's bounded thread pool.
+
+        :param channel: run once per trigger and send the outputs to every
+            browser subscribed to this channel, not just the caller.
+        An ``async def`` *generator* callback streams: every value it yields
+        is sent to the caller's browser as soon as it is produced, and the
+        last one is the callback's answer; ``set_props`` inside it (as in
+        any ``websocket=True`` callback) also streams at once.
         """
-        return self.dash_app.callback(*args, **kwargs)
+        before = set(self.dash_app.callback_map)
+        register = self.dash_app.callback(*args, **kwargs)
+        added = set(self.dash_app.callback_map) - before
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            if inspect.isasyncgenfunction(func):
+                register(stream_outputs(func))
+                self.streaming_callbacks.update(added)
+            else:
+                register(func)
+            if channel is not None:
+                self.channel_callbacks.update(dict.fromkeys(added, channel))
+            return func
+
+        return decorator
 
     def clientside_callback(self, clientside_function: Any, *args: Any, **kwargs: Any) -> Any:
         return self.dash_app.clientside_callback(clientside_function, *args, **kwargs)
@@ -321,12 +365,96 @@ class FlashBlueprint(Blueprint):
                 await pages.install_router(self)
             self._ready = True
 
-    async def _claim_pending_callbacks(self) -> None:
-        # async, so that Quart runs it on the loop rather than in a thread.
+    async def _start_serving(self) -> None:
+        self._loop = asyncio.get_running_loop()
         registry.claim_for_current()
+        if self.channels_enabled:
+            await channels.start_hub(current_app._get_current_object())  # type: ignore[attr-defined]
 
-    async def _release_threads(self) -> None:
-        await executor.shutdown(current_app._get_current_object())  # type: ignore[attr-defined]
+    async def _stop_serving(self) -> None:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        await channels.stop_hub(app)
+        await executor.shutdown(app)
+
+    # -- channels ------------------------------------------------------------------
+    def channel_key(self, channel: str) -> str:
+        """The broker channel for one of this app's channels (apps never share)."""
+        return f"{self.name}/c/{channel}"
+
+    def session_key(self, session: str) -> str:
+        return f"{self.name}/s/{session}"
+
+    def channel_authorizer(self, func: Authorizer) -> Authorizer:
+        """Decide who may subscribe: ``async def authorize(channel, websocket) -> bool``.
+
+        It sees the websocket's cookies, headers and Quart session; a refused
+        subscription closes the socket with code 4003 and the reason
+        ``subscription refused: <channel>``.
+        """
+        self._authorize = func
+        return func
+
+    def _hub(self) -> channels.ChannelHub:
+        app = current_app._get_current_object() if has_app_context() else None  # type: ignore[attr-defined]
+        if app is None:
+            if not self._apps:
+                raise RuntimeError(f"{self.name!r} is not registered on a Quart app")
+            app = self._apps[0]
+        return channels.hub_for(app)
+
+    async def publish(
+        self, channel: str | None, updates: channels.Updates, *, session: str | None = None
+    ) -> None:
+        """Set props in every browser subscribed to ``channel`` (or in one session).
+
+        ``updates`` maps component ids to props, ``{"ticker": {"children": "42"}}``,
+        or is a list of ``(id, props)`` pairs for dict ids.  Raises
+        :class:`~quart_flash.brokers.PublishError` quickly if the broker is down.
+        """
+        await self.publish_updates(channels.encode_updates(updates), channel, session=session)
+
+    async def publish_updates(
+        self,
+        updates: list[dict[str, Any]],
+        channel: str | None = None,
+        *,
+        session: str | None = None,
+    ) -> None:
+        if (channel is None) == (session is None):
+            raise TypeError("publish to a channel or to a session, not both or neither")
+        key = self.channel_key(channel) if channel is not None else self.session_key(session or "")
+        await self._hub().publish(key, updates)
+
+    def publish_threadsafe(
+        self, channel: str | None, updates: channels.Updates, *, session: str | None = None
+    ) -> None:
+        """``publish`` from a plain ``def`` callback or another thread (fire and forget)."""
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("the app is not serving yet")
+        coro = self.publish(channel, updates, session=session)
+        asyncio.run_coroutine_threadsafe(coro, loop)
+
+    async def publish_response(self, channel: str, data: str | bytes) -> None:
+        """Send a channel callback's answer to the channel's subscribers."""
+        answer = json.loads(data)
+        updates = [
+            {"id": cid, "props": props}
+            for part in ("response", "sideUpdate")
+            for cid, props in answer.get(part, {}).items()
+        ]
+        if updates:
+            await self.publish_updates(updates, channel)
+
+    def channels_script_tag(self) -> str:
+        if not self.channels_enabled:
+            return ""
+        prefix = self.dash_app.config.requests_pathname_prefix
+        return (
+            f'<script src="{prefix}_flash/channels.js?v={__version__}" '
+            f'data-url="{prefix}_flash/channels" '
+            f'data-session-cookie="{channels.SESSION_COOKIE}"></script>'
+        )
 
     def _respond(self, body: str | bytes, content_type: str, status: int = 200) -> Response:
         data = body.encode("utf-8") if isinstance(body, str) else body
@@ -389,6 +517,15 @@ class FlashBlueprint(Blueprint):
         async def health() -> ResponseReturnValue:
             return Response("OK", content_type="text/plain")
 
+        async def channels_script() -> ResponseReturnValue:
+            return await file_response(
+                "quart_flash", "static/channels.js", immutable=False, compress=compress
+            )
+
+        async def channels_socket() -> None:
+            hub = channels.hub_for(current_app._get_current_object())  # type: ignore[attr-defined]
+            await channels.serve_connection(self, hub, self._authorize)
+
         assets_path = config.assets_url_path.strip("/")
         routes: list[tuple[str, str, Callable[..., Any], list[str]]] = [
             ("/", "dash_index", index, ["GET"]),
@@ -407,6 +544,11 @@ class FlashBlueprint(Blueprint):
         ]
         if config.health_endpoint:
             routes.append((f"/{config.health_endpoint.strip('/')}", "dash_health", health, ["GET"]))
+        if self.channels_enabled:
+            routes.append(
+                ("/_flash/channels.js", "flash_channels_script", channels_script, ["GET"])
+            )
+            self.add_websocket("/_flash/channels", "flash_channels", channels_socket)
         routes.append(("/<path:path>", "dash_catchall", index, ["GET"]))
         for rule, endpoint, view, methods in routes:
             # hide(): Dash's routes stay out of the user's OpenAPI document.

@@ -133,6 +133,10 @@ class MountedDash(dash.Dash):
         _validate.validate_index("index", checks, html)
         return html
 
+    def _generate_scripts_html(self) -> str:
+        # The channels script needs dash_clientside.set_props: after Dash's.
+        return str(super()._generate_scripts_html()) + self._flash.channels_script_tag()
+
     def _favicon_url(self) -> str:
         if self._favicon:
             modified = os.path.getmtime(os.path.join(self.config.assets_folder, self._favicon))

@@ -21,12 +21,13 @@ from dash.dependencies import Output
 from dash.exceptions import CallbackException
 from quart import Response, g, request
 
+from .channels import SessionStream, session_id
 from .errors import ClientError
 from .executor import run_sync
 from .schemas import parse_callback_request
 
 if TYPE_CHECKING:
-    from .dash_app import MountedDash
+    from .blueprint import FlashBlueprint
 
 _MULTI_WILDCARDS = (["ALL"], ["ALLSMALLER"])
 
@@ -90,8 +91,9 @@ class _Signature:
 class CallbackDispatcher:
     """Dispatches callback requests for one Dash app."""
 
-    def __init__(self, dash_app: MountedDash, max_body_size: int | None) -> None:
-        self.dash_app = dash_app
+    def __init__(self, blueprint: FlashBlueprint, max_body_size: int | None) -> None:
+        self.blueprint = blueprint
+        self.dash_app = blueprint.dash_app
         self.max_body_size = max_body_size
         self._signatures: dict[str, _Signature] = {}
 
@@ -184,14 +186,34 @@ class CallbackDispatcher:
         func = dash_app._prepare_callback(context, body)
         args = dash_app._inputs_to_vals(context.inputs_list + context.states_list)
         call = dash_app._execute_callback(func, args, context.outputs_list, context)
-        if callback.get("background"):
-            # Starting and polling a job reads the manager's store and may
-            # fork a process: blocking work, even for an async callback.
-            self._check_background_handles()
-            data = await run_sync(_run_to_completion, call)
-        elif inspect.iscoroutinefunction(func):
-            data = await call()
-        else:
-            data = await run_sync(call)
+        stream = self._stream_for(output, callback)
+        if stream is not None:
+            context.dash_websocket = stream  # Dash's set_props streams through it
+        try:
+            if callback.get("background"):
+                # Starting and polling a job reads the manager's store and may
+                # fork a process: blocking work, even for an async callback.
+                self._check_background_handles()
+                data = await run_sync(_run_to_completion, call)
+            elif inspect.iscoroutinefunction(func):
+                data = await call()
+            else:
+                data = await run_sync(call)
+        finally:
+            if stream is not None:
+                await stream.close()  # partial updates go out before the answer
+        channel = self.blueprint.channel_callbacks.get(output)
+        if channel is not None:
+            await self.blueprint.publish_response(channel, data)
         response = Response(data, content_type="application/json")
         return context.dash_response.apply_to(response)
+
+    def _stream_for(self, output: str, callback: dict[str, Any]) -> SessionStream | None:
+        """A stream to the caller's browser, for callbacks that stream."""
+        streams = (
+            output in self.blueprint.streaming_callbacks
+            or callback.get("websocket")
+            or self.dash_app._websocket_callbacks
+        )
+        session = session_id() if streams else None
+        return SessionStream(self.blueprint, session) if session else None
