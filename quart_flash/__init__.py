@@ -33,6 +33,8 @@ from dash.exceptions import PreventUpdate
 
 from .app import Flash
 from .blueprint import FlashBlueprint
+from .brokers import Broker, MemoryBroker, PublishError, RedisBroker
+from .channels import Channel, session_id
 from .pages import page_registry
 from .version import __version__
 
@@ -40,14 +42,19 @@ __all__ = [
     "__version__",
     "ALL",
     "ALLSMALLER",
+    "Broker",
+    "Channel",
     "ClientsideFunction",
     "Flash",
     "FlashBlueprint",
     "Input",
     "MATCH",
+    "MemoryBroker",
     "Output",
     "Patch",
     "PreventUpdate",
+    "PublishError",
+    "RedisBroker",
     "State",
     "callback",
     "callback_context",
@@ -61,5 +68,6 @@ __all__ = [
     "page_container",
     "page_registry",
     "register_page",
+    "session_id",
     "set_props",
 ]

@@ -75,7 +75,7 @@ class RedisBroker(Broker):
         client: Any = None,
         prefix: str = "quart_flash:",
         publish_timeout: float = 1.0,
-        max_backoff: float = 2.0,
+        max_backoff: float = 1.0,
     ) -> None:
         if client is None:
             if url is None:

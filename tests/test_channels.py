@@ -167,3 +167,166 @@ def test_set_props_streams_in_websocket_callbacks(flash_server):
         await mine.close()
 
     asyncio.run(scenario())
+
+
+def guarded_app(queue_size: int = 256) -> tuple[Quart, FlashBlueprint]:
+    app = Quart(__name__)
+    app.config["QUART_FLASH_QUEUE_SIZE"] = queue_size
+    bp = FlashBlueprint(
+        "guarded", __name__, url_prefix="/g", channel_origins=["https://trusted.example"]
+    )
+    bp.layout = html.Div()
+
+    @bp.channel_authorizer
+    async def only_members(channel, websocket):
+        return not channel.startswith("private-") or websocket.cookies.get("member") == "yes"
+
+    @app.post("/flood")
+    async def flood():
+        for i in range(int(request.args["n"])):
+            await bp.publish("news", {"ticker": {"children": "x" * 1000 + str(i)}})
+        return {"ok": True}
+
+    app.register_blueprint(bp)
+    return app, bp
+
+
+def test_authorizer_refuses_with_a_clear_close_reason(flash_server):
+    app, _ = guarded_app()
+    server = flash_server(app)
+
+    async def scenario():
+        member = await subscriber(
+            server, "/g", ["private-board"], Cookie=f"member=yes; {SESSION_COOKIE}=m"
+        )
+        await member.send(json.dumps({"type": "subscribe", "channels": ["private-board", "news"]}))
+        stranger = await subscriber(server, "/g", ["private-board"], session="x")
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(stranger.recv(), 5)
+        assert closed.value.rcvd.code == 4003
+        assert closed.value.rcvd.reason == "subscription refused: private-board"
+        assert member.state is websockets.State.OPEN
+        await member.close()
+
+    asyncio.run(scenario())
+
+
+@pytest.mark.parametrize(
+    "origin, allowed",
+    [
+        (None, True),
+        ("https://trusted.example", True),
+        ("https://evil.example", False),
+    ],
+)
+def test_origin_check(flash_server, origin, allowed):
+    app, _ = guarded_app()
+    server = flash_server(app)
+
+    async def scenario():
+        headers = {"Origin": origin} if origin else {}
+        conn = await websockets.connect(ws_url(server, "/g"), additional_headers=headers)
+        if allowed:
+            await conn.send(json.dumps({"type": "subscribe", "channels": []}))
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(conn.recv(), 0.3)
+            await conn.close()
+        else:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await asyncio.wait_for(conn.recv(), 5)
+            assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (
+                4003,
+                "origin not allowed",
+            )
+
+    asyncio.run(scenario())
+
+
+def test_same_origin_is_allowed(flash_server):
+    app, _ = guarded_app()
+    server = flash_server(app)
+    host = server.url.removeprefix("http://")
+
+    async def scenario():
+        conn = await websockets.connect(
+            ws_url(server, "/g"), additional_headers={"Origin": f"http://{host}"}
+        )
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(conn.recv(), 0.3)
+        await conn.close()
+
+    asyncio.run(scenario())
+
+
+def test_unknown_messages_get_an_error_and_the_socket_stays(flash_server):
+    app, _ = guarded_app()
+    server = flash_server(app)
+
+    async def scenario():
+        conn = await websockets.connect(ws_url(server, "/g"))
+        for junk in (
+            "not json",
+            json.dumps({"type": "dance"}),
+            json.dumps({"type": "subscribe", "channels": [1]}),
+        ):
+            await conn.send(junk)
+            assert json.loads(await asyncio.wait_for(conn.recv(), 5))["type"] == "error"
+        await conn.send(json.dumps({"type": "subscribe", "channels": ["news"]}))
+        await asyncio.sleep(0.1)
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            await client.post("/flood?n=1")
+        assert "ticker" in await next_props(conn)
+        await conn.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_browser_that_does_not_read_is_disconnected(flash_server):
+    app, _ = guarded_app(queue_size=8)
+    server = flash_server(app)
+
+    async def scenario():
+        # A tiny receive buffer and no reading: the server's queue fills up.
+        lazy = await websockets.connect(ws_url(server, "/g"), max_queue=1)
+        await lazy.send(json.dumps({"type": "subscribe", "channels": ["news"]}))
+        await asyncio.sleep(0.1)
+        lazy.transport.pause_reading()
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            assert (await client.post("/flood?n=2000")).json() == {"ok": True}
+        lazy.transport.resume_reading()
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            while True:
+                await asyncio.wait_for(lazy.recv(), 10)
+        assert closed.value.rcvd.code == 4008
+
+    asyncio.run(scenario())
+
+
+def test_publish_threadsafe_from_a_def_callback(flash_server):
+    app = Quart(__name__)
+    bp = FlashBlueprint("threads", __name__, url_prefix="/t", suppress_callback_exceptions=True)
+    bp.layout = html.Div()
+
+    @bp.callback(Output("out", "children"), Input("in", "value"))
+    def notify(value):
+        bp.publish_threadsafe("alerts", {"alert": {"children": f"{value}!"}})
+        return value
+
+    app.register_blueprint(bp)
+    server = flash_server(app)
+
+    async def scenario():
+        conn = await subscriber(server, "/t", ["alerts"])
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            await client.post(
+                "/t/_dash-update-component",
+                json=callback_body(
+                    "out.children",
+                    {"id": "out", "property": "children"},
+                    [prop("in", "value", "v")],
+                ),
+            )
+        assert await next_props(conn) == {"alert": {"children": "v!"}}
+        await conn.close()
+
+    asyncio.run(scenario())
