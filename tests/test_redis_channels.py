@@ -1,0 +1,177 @@
+"""Channels across processes with a real Redis: several workers, Redis restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+from quart import Quart, request
+from redis import Redis
+
+from quart_flash import FlashBlueprint, PublishError, RedisBroker, html
+from quart_flash.channels import SESSION_COOKIE
+from quart_flash.testing import HypercornProcess, listening_socket
+
+ROOT = Path(__file__).resolve().parents[1]
+REDIS_URL = os.environ.get("FLASH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+async def connect(url: str, session: str, channels: list[str], run: str = ""):
+    conn = await websockets.connect(
+        f"{url.replace('http://', 'ws://')}/live/_flash/channels?run={run}",
+        additional_headers={"Cookie": f"{SESSION_COOKIE}={session}"},
+    )
+    await conn.send(json.dumps({"type": "subscribe", "channels": channels}))
+    return conn
+
+
+async def received_text(conn, timeout: float = 5.0) -> str:
+    message = json.loads(await asyncio.wait_for(conn.recv(), timeout))
+    return message["updates"][0]["props"]["children"]
+
+
+def test_every_worker_delivers_every_publish():
+    run = uuid.uuid4().hex
+    server = HypercornProcess(
+        "tests.apps.channels_dashboard:app",
+        args=["--workers", "2"],
+        cwd=str(ROOT),
+        env={"FLASH_TEST_REDIS_URL": REDIS_URL},
+    ).start(ready_path="/live/")
+    registry = Redis.from_url(REDIS_URL)
+
+    async def scenario():
+        conns = []
+        pids: set[bytes] = set()
+        # Connect until both workers hold at least one browser (bounded).
+        for i in range(40):
+            conns.append(await connect(server.url, f"browser-{i}", ["prices"], run))
+            await asyncio.sleep(0.05)
+            pids = {registry.get(f"flash-test:{run}:browser-{j}") for j in range(len(conns))}
+            if len(pids - {None}) >= 2 and i >= 3:
+                break
+        assert len(pids - {None}) == 2, "the connections did not spread over both workers"
+        await asyncio.sleep(0.2)
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            publishers = set()
+            for n in range(6):
+                resp = await client.post("/publish", json={"channel": "prices", "text": f"p{n}"})
+                assert resp.json()["published"] is True
+                publishers.add(resp.json()["pid"])
+                texts = [await received_text(conn) for conn in conns]
+                assert texts == [f"p{n}"] * len(conns)
+        for conn in conns:
+            await conn.close()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def own_redis():
+    """A redis-server of our own on a free port, which the test may kill."""
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is not installed (Debian package redis-server)"
+    sock = listening_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+
+    class Server:
+        url = f"redis://127.0.0.1:{port}/0"
+        process: subprocess.Popen[bytes] | None = None
+
+        def start(self) -> None:
+            self.process = subprocess.Popen(
+                [
+                    binary,
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--save",
+                    "",
+                    "--appendonly",
+                    "no",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            client = Redis.from_url(self.url)
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    client.ping()
+                    return
+                except Exception:  # noqa: BLE001 - not up yet
+                    assert time.monotonic() < deadline, "redis-server did not start"
+                    time.sleep(0.05)
+
+        def kill(self) -> None:
+            assert self.process is not None
+            self.process.kill()
+            self.process.wait()
+
+    server = Server()
+    server.start()
+    yield server
+    server.kill()
+
+
+def test_redis_restart_delivery_resumes_and_publish_fails_fast(flash_server, own_redis):
+    app = Quart(__name__)
+    app.config["QUART_FLASH_BROKER"] = RedisBroker(own_redis.url)
+    live = FlashBlueprint("live", __name__, url_prefix="/live")
+    live.layout = html.Div(id="ticker")
+
+    @app.post("/publish")
+    async def publish():
+        text = (await request.get_json())["text"]
+        started = time.monotonic()
+        try:
+            await live.publish("prices", {"ticker": {"children": text}})
+        except PublishError:
+            return {"published": False, "seconds": time.monotonic() - started}, 503
+        return {"published": True}
+
+    app.register_blueprint(live)
+    server = flash_server(app)
+
+    async def scenario():
+        conn = await connect(server.url, "s", ["prices"])
+        await asyncio.sleep(0.2)
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
+            assert (await client.post("/publish", json={"text": "before"})).status_code == 200
+            assert await received_text(conn) == "before"
+
+            own_redis.kill()
+            down = await client.post("/publish", json={"text": "lost"})
+            assert down.status_code == 503 and down.json()["seconds"] < 1.5
+            # Pages and callbacks keep working without Redis.
+            assert (await client.get("/live/_dash-layout")).status_code == 200
+
+            own_redis.start()
+            restarted = time.monotonic()
+            while True:
+                resp = await client.post("/publish", json={"text": "after"})
+                if resp.status_code == 200:
+                    try:
+                        assert await received_text(conn, timeout=0.2) == "after"
+                        break
+                    except asyncio.TimeoutError:
+                        pass  # the subscriber has not resubscribed yet
+                assert time.monotonic() - restarted < 2.0, "delivery did not resume within 2 s"
+                await asyncio.sleep(0.05)
+        await conn.close()
+
+    asyncio.run(scenario())
