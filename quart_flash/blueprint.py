@@ -206,9 +206,11 @@ class FlashBlueprint(Blueprint):
     @layout.setter
     def layout(self, value: Any) -> None:
         dash_app = self.dash_app
-        if is_async_callable(value):
-            # Dash's setter would call the function at once to build the
-            # validation layout; an async one is awaited on first use instead.
+        if callable(value):
+            # Dash's setter calls a layout function at once, outside any
+            # request, to build the validation layout; here that happens on
+            # the first request instead, so layout functions may use the
+            # request (and async ones are awaited).
             _validate.validate_layout_type(value)
             dash_app._layout = value  # pylint: disable=protected-access
             dash_app._layout_is_function = True  # pylint: disable=protected-access

@@ -243,3 +243,21 @@ def test_background_progress_in_the_browser():
     finally:
         browser.quit()
         server.stop()
+
+
+@pytest.mark.browser
+def test_dash_extensions_websocket_component_with_a_quart_route():
+    from quart_flash.testing import FlashBrowser
+
+    server = HypercornProcess("examples/ws_component:app", cwd=str(ROOT)).start("/dash/")
+    browser = FlashBrowser(server.url)
+    try:
+        browser.visit("/dash/")
+        browser.wait_for_text_to_equal("#reply", "server says: connected")
+        browser.type_into("#text", "quart and dash")
+        browser.click("#send")
+        browser.wait_for_text_to_equal("#reply", "server says: QUART AND DASH")
+        assert browser.get_logs() == []
+    finally:
+        browser.quit()
+        server.stop()
