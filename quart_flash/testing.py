@@ -51,11 +51,11 @@ CHROMIUM_FLAGS = (
 )
 
 
-def listening_socket(host: str = "127.0.0.1") -> socket.socket:
-    """A socket bound to a free port and listening, so no other process can take it."""
+def listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A listening socket on ``port`` (default: a free one), held so no one takes it."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
+    sock.bind((host, port))
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
@@ -179,7 +179,8 @@ class HypercornProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, ready_path: str = "/") -> HypercornProcess:
-        self._socket = listening_socket()
+        """Start serving; after :meth:`stop`, starting again reuses the same port."""
+        self._socket = listening_socket(port=self.port)
         self.port = self._socket.getsockname()[1]
         fd = self._socket.fileno()
         if self.command is not None:

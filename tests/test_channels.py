@@ -330,3 +330,30 @@ def test_publish_threadsafe_from_a_def_callback(flash_server):
         await conn.close()
 
     asyncio.run(scenario())
+
+
+def test_publish_from_a_startup_background_task(flash_server):
+    app = Quart(__name__)
+    bp = FlashBlueprint("clock", __name__, url_prefix="/clock")
+    bp.layout = html.Div([Channel("ticks"), html.Div(id="tick")])
+
+    async def ticker():
+        for n in range(200):  # bounded: 20 s at most
+            await bp.publish("ticks", {"tick": {"children": n}})
+            await asyncio.sleep(0.1)
+
+    @app.before_serving
+    async def start_ticker():
+        app.add_background_task(ticker)
+
+    app.register_blueprint(bp)
+    server = flash_server(app)
+
+    async def scenario():
+        conn = await subscriber(server, "/clock", ["ticks"])
+        first = (await next_props(conn))["tick"]["children"]
+        second = (await next_props(conn))["tick"]["children"]
+        assert second == first + 1
+        await conn.close()
+
+    asyncio.run(scenario())

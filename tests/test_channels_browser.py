@@ -169,3 +169,41 @@ def test_subscriptions_follow_page_navigation(flash_server, two_browsers):
 
     httpx.post(server.url + "/paint/blue")
     browser.wait_for_text_to_equal("#blue-news", "blue news")
+
+
+def test_script_reconnects_after_a_server_restart_and_drops_refused_channels(two_browsers):
+    server = HypercornProcess("tests.apps.guarded_channels:app", cwd=str(ROOT)).start("/g/")
+    browser = two_browsers[0]
+    browser.base_url = server.url
+    try:
+        browser.visit("/g/")
+        # "secret" is refused: the socket is closed with the reason, the script
+        # reconnects without it and keeps "public".
+        browser.wait_for(
+            lambda: (
+                browser.driver.execute_script("return window.quartFlash.channels().join()")
+                == "public"
+            ),
+            "the refusal",
+        )
+        import httpx
+
+        def push(text: str) -> bool:
+            try:
+                return httpx.post(f"{server.url}/push", json={"text": text}).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        browser.wait_for(
+            lambda: push("first") and browser.text("#news") == "first", "the first push"
+        )
+        server.stop()
+        server.start("/g/")  # same port: the page's script reconnects by itself
+        browser.wait_for(
+            lambda: push("second") and browser.text("#news") == "second",
+            "a push after the restart",
+            timeout=20,
+        )
+        assert not browser.find_elements("._dash-error")  # nothing looks broken
+    finally:
+        server.stop()

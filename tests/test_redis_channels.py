@@ -60,6 +60,10 @@ def test_every_worker_delivers_every_publish():
             if len(pids - {None}) >= 2 and i >= 3:
                 break
         assert len(pids - {None}) == 2, "the connections did not spread over both workers"
+        # One subscriber connection per process, however many browsers (no
+        # other process subscribes to patterns on the test's Redis meanwhile).
+        subscribers = [c for c in registry.client_list() if int(c["psub"]) > 0]
+        assert len(subscribers) == 2
         await asyncio.sleep(0.2)
         async with httpx.AsyncClient(base_url=server.url) as client:
             publishers = set()
