@@ -482,16 +482,33 @@ class FlashBlueprint(Blueprint):
                 metas = await pages.page_meta_tags(self)
             return self._respond(dash_app.render_index(metas), "text/html; charset=utf-8")
 
+        # Serializing components is most of a Dash response's cost, so what
+        # cannot change between requests is serialized once: a static layout
+        # (until another one is assigned) and the callback list (until a
+        # callback is added).  Mutating a layout in place is not seen: assign it.
+        layout_cache: list[Any] = [None, None]  # [layout object, its JSON]
+        deps_cache: list[Any] = [None, None]  # [(list identity, length, hide_all), JSON]
+
         async def layout() -> ResponseReturnValue:
-            return self._respond(to_json(await self.resolve_layout()), "application/json")
+            current = dash_app._layout  # pylint: disable=protected-access
+            if layout_cache[0] is current and current is not None:
+                return self._respond(layout_cache[1], "application/json")
+            body = to_json(await self.resolve_layout())
+            if not dash_app._layout_is_function and not dash_app._hooks.get_hooks("layout"):
+                layout_cache[:] = [current, body]
+            return self._respond(body, "application/json")
 
         async def dependencies() -> ResponseReturnValue:
+            callbacks = dash_app._callback_list  # pylint: disable=protected-access
             hide_all = config.get("hide_all_callbacks", False)
-            specs = [
-                {**spec, "hidden": hide_all} if spec.get("hidden") is None else spec
-                for spec in dash_app._callback_list  # pylint: disable=protected-access
-            ]
-            return self._respond(to_json(specs), "application/json")
+            key = (id(callbacks), len(callbacks), hide_all)
+            if deps_cache[0] != key:
+                specs = [
+                    {**spec, "hidden": hide_all} if spec.get("hidden") is None else spec
+                    for spec in callbacks
+                ]
+                deps_cache[:] = [key, to_json(specs)]
+            return self._respond(deps_cache[1], "application/json")
 
         @document_request(CallbackRequest)
         async def update_component() -> ResponseReturnValue:
