@@ -420,3 +420,21 @@ def test_invalid_return_value_is_reported_like_dash(serve):
     resp = post(client, callback_body("o.children", out("o"), [prop("i", "value", 1)]))
     assert resp.status_code == 500
     assert "InvalidCallbackReturnValue" in resp.text
+
+
+def test_static_layout_is_served_from_cache_until_reassigned(serve):
+    app, bp = make_app()
+    bp.layout = html.Div("first", id="v")
+    app.register_blueprint(bp)
+    client = serve(app)
+    assert client.get("/cb/_dash-layout").json()["props"]["children"] == "first"
+    bp.layout = html.Div("second", id="v")
+    assert client.get("/cb/_dash-layout").json()["props"]["children"] == "second"
+    before = client.get("/cb/_dash-dependencies").json()
+
+    @bp.callback(Output("late", "children"), Input("v", "children"))
+    def late(v):
+        return v
+
+    after = client.get("/cb/_dash-dependencies").json()
+    assert len(after) == len(before) + 1
