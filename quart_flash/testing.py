@@ -178,6 +178,13 @@ class HypercornProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def _signal_group(self, sig: int) -> None:
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, sig)
+        except ProcessLookupError:
+            pass
+
     def start(self, ready_path: str = "/") -> HypercornProcess:
         """Start serving; after :meth:`stop`, starting again reuses the same port."""
         self._socket = listening_socket(port=self.port)
@@ -202,6 +209,8 @@ class HypercornProcess:
             ]
             pass_fds = (fd,)
         env = {**os.environ, **{k: v.format(port=self.port) for k, v in (self.env or {}).items()}}
+        # Its own process group: a server may start children (a reloader,
+        # workers) that must stop with it.
         self.process = subprocess.Popen(
             argv,
             cwd=self.cwd,
@@ -209,6 +218,7 @@ class HypercornProcess:
             pass_fds=pass_fds,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             wait_until_serving(self.url + ready_path, timeout=60, process=self.process)
@@ -218,16 +228,20 @@ class HypercornProcess:
         return self
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> str:
-        """Stop the process (by PID) and return what it printed."""
+        """Stop the process and its children and return what it printed.
+
+        The signal goes to the process group the server was started in (its
+        PID), so children such as a reloader's server process stop too.
+        """
         output = b""
         if self.process is not None:
-            if self.process.poll() is None:
-                self.process.send_signal(sig)
+            self._signal_group(sig)
             try:
                 output, _ = self.process.communicate(timeout=timeout)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                self._signal_group(signal.SIGKILL)
                 output, _ = self.process.communicate()
+            self._signal_group(signal.SIGKILL)  # anything left behind in the group
         if self._socket is not None:
             self._socket.close()
             self._socket = None
