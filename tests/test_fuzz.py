@@ -24,7 +24,11 @@ EXAMPLES = 2600  # per route family: 4 x 2,600 > 10,000 requests
 STATUSES: Counter[int] = Counter()
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
     ),
@@ -70,7 +74,10 @@ path_parts = st.lists(
             "a.css",
         ]
     )
-    | st.text(alphabet=st.characters(codec="ascii", exclude_characters="?#"), max_size=8),
+    | st.text(
+        alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters="?#/"),
+        max_size=8,
+    ),
     max_size=5,
 )
 
