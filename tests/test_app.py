@@ -95,7 +95,9 @@ def test_interpolate_index_override_on_a_subclass(serve):
     assert "<h1>brand</h1>" in client.get("/").text
 
 
-@pytest.mark.parametrize("target", ["examples/drop_in:app", "examples/drop_in:server"])
+@pytest.mark.parametrize(
+    "target", ["examples/drop_in:app", "examples/drop_in:app.server", "examples/drop_in:server"]
+)
 def test_hypercorn_serves_the_flash_object_or_its_server(target):
     server = HypercornProcess(target, cwd=str(ROOT)).start()
     try:

@@ -1,0 +1,1 @@
+"""One module per server flavour; each exposes ``app`` (and serves ``/ping``)."""

@@ -1,0 +1,14 @@
+"""Stock Dash 4 on Flask (gunicorn gthread)."""
+
+import dash
+
+from benchmarks import workload
+
+dash_app = dash.Dash(__name__)
+workload.install(dash_app)
+app = dash_app.server
+
+
+@app.route("/ping")
+def ping() -> str:
+    return "pong"

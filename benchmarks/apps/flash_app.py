@@ -1,0 +1,17 @@
+"""quart-flash: the workload as a FlashBlueprint on a Quart app (hypercorn)."""
+
+from quart import Quart
+
+from benchmarks import workload
+from quart_flash import FlashBlueprint
+
+app = Quart(__name__)
+app.config["QUART_FLASH_MAX_THREADS"] = 64
+dashboard = FlashBlueprint("bench", __name__, channels=False)
+workload.install(dashboard)
+app.register_blueprint(dashboard)
+
+
+@app.route("/ping")
+async def ping() -> str:
+    return "pong"

@@ -1,0 +1,98 @@
+"""Starting each server flavour on a free loopback port, and measuring it."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from quart_flash.testing import HypercornProcess  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Flavour:
+    name: str
+    module: str
+    server: str  # "hypercorn" or "gunicorn"
+
+
+FLAVOURS = [
+    Flavour("quart-flash", "benchmarks.apps.flash_app:app", "hypercorn"),
+    Flavour("dash-flask", "benchmarks.apps.dash_flask_app:app", "gunicorn"),
+    Flavour("dash-quart", "benchmarks.apps.dash_quart_app:app", "hypercorn"),
+    Flavour("plain-quart", "benchmarks.apps.plain_quart_app:app", "hypercorn"),
+]
+
+
+class Running:
+    """One flavour serving; ``startup`` is seconds until its first answer."""
+
+    def __init__(self, flavour: Flavour) -> None:
+        self.flavour = flavour
+        if flavour.server == "gunicorn":
+            command = [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "1",
+                "--worker-class",
+                "gthread",
+                "--threads",
+                "8",
+                "--bind",
+                "127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                flavour.module,
+            ]
+            self.process = HypercornProcess(command=command, cwd=str(ROOT))
+        else:
+            self.process = HypercornProcess(
+                flavour.module, args=["--workers", "1", "--log-level", "WARNING"], cwd=str(ROOT)
+            )
+        started = time.perf_counter()
+        self.process.start(ready_path="/ping")
+        self.startup = time.perf_counter() - started
+
+    @property
+    def url(self) -> str:
+        return self.process.url
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server and its worker processes."""
+        assert self.process.process is not None
+        root = psutil.Process(self.process.process.pid)
+        procs = [root, *root.children(recursive=True)]
+        return sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20
+
+    def cpu_seconds(self) -> float:
+        assert self.process.process is not None
+        root = psutil.Process(self.process.process.pid)
+        total = 0.0
+        for proc in [root, *root.children(recursive=True)]:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        return total
+
+    def stop(self) -> None:
+        self.process.stop()
+
+
+def env_summary() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores ({model}), Python {sys.version.split()[0]}"
