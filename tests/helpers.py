@@ -107,3 +107,26 @@ def poll_job(
             return data, progress
         time.sleep(0.05)
     raise AssertionError("the background job never finished")
+
+
+def echo_and_total_app(name: str, **kwargs: Any) -> Any:
+    """A FlashBlueprint with a State-using callback and an ALL-wildcard one.
+
+    ``out`` echoes ``in/st``; ``total`` sums the ``{"type": "n"}`` inputs.
+    """
+    from quart_flash import ALL, FlashBlueprint, Input, Output, State, dcc, html
+
+    bp = FlashBlueprint(name, __name__, url_prefix=f"/{name}", **kwargs)
+    bp.layout = html.Div(
+        [dcc.Input(id="in"), dcc.Input(id="st"), html.Div(id="out"), html.Div(id="total")]
+    )
+
+    @bp.callback(Output("out", "children"), Input("in", "value"), State("st", "value"))
+    def echo(value: Any, state: Any) -> str:
+        return f"{value}/{state}"
+
+    @bp.callback(Output("total", "children"), Input({"type": "n", "index": ALL}, "value"))
+    async def total(values: list[Any]) -> Any:
+        return sum(v for v in values if isinstance(v, (int, float)))
+
+    return bp

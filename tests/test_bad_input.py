@@ -5,9 +5,7 @@ from __future__ import annotations
 import pytest
 from quart import Quart
 
-from quart_flash import ALL, FlashBlueprint, Input, Output, State, dcc, html
-
-from .helpers import callback_body, prop, response_of
+from .helpers import callback_body, echo_and_total_app, prop, response_of
 
 VALID = callback_body(
     "out.children",
@@ -22,21 +20,7 @@ VALID = callback_body(
 def client(serve, tmp_path):
     (tmp_path / "site.css").write_text("body { color: red }")
     app = Quart(__name__)
-    bp = FlashBlueprint(
-        "bad", __name__, url_prefix="/bad", assets_folder=str(tmp_path), max_body_size=64 * 1024
-    )
-    bp.layout = html.Div(
-        [dcc.Input(id="in"), dcc.Input(id="st"), html.Div(id="out"), html.Div(id="total")]
-    )
-
-    @bp.callback(Output("out", "children"), Input("in", "value"), State("st", "value"))
-    def echo(value, state):
-        return f"{value}/{state}"
-
-    @bp.callback(Output("total", "children"), Input({"type": "n", "index": ALL}, "value"))
-    def total(values):
-        return sum(values)
-
+    bp = echo_and_total_app("bad", assets_folder=str(tmp_path), max_body_size=64 * 1024)
     app.register_blueprint(bp)
     return serve(app)
 

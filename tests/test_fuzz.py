@@ -14,9 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from quart import Quart
 
-from quart_flash import ALL, FlashBlueprint, Input, Output, State, dcc, html
-
-from .helpers import callback_body, prop, response_of
+from .helpers import callback_body, echo_and_total_app, prop, response_of
 
 pytestmark = pytest.mark.fuzz
 
@@ -88,19 +86,7 @@ def client():
 
     app = Quart(__name__)
     for name in ("one", "two"):
-        bp = FlashBlueprint(name, __name__, url_prefix=f"/{name}", max_body_size=32 * 1024)
-        bp.layout = html.Div(
-            [dcc.Input(id="in"), dcc.Input(id="st"), html.Div(id="out"), html.Div(id="total")]
-        )
-
-        @bp.callback(Output("out", "children"), Input("in", "value"), State("st", "value"))
-        def echo(value, state):
-            return f"{value}/{state}"
-
-        @bp.callback(Output("total", "children"), Input({"type": "n", "index": ALL}, "value"))
-        async def total(values):
-            return len(values)
-
+        bp = echo_and_total_app(name, max_body_size=32 * 1024)
         app.register_blueprint(bp)
     server = LiveServer(app).start()
     with httpx.Client(base_url=server.url, timeout=30) as http:
