@@ -33,7 +33,7 @@ from quart import (
     send_from_directory,
 )
 from quart.typing import ResponseReturnValue
-from quart_schema import document_request, hide
+from quart_schema import document_request, document_response, hide, tag
 
 from . import channels, executor, pages, registry
 from .backend import finish_server_timing, start_server_timing
@@ -44,7 +44,7 @@ from .dispatch import CallbackDispatcher
 from .errors import ClientError, install_error_handlers
 from .hooks import AppHooks, add_global_hook_routes
 from .resources import file_response, resolve_suite_path
-from .schemas import CallbackRequest
+from .schemas import JSON_ROUTE_RESPONSES, CallbackRequest
 from .streaming import stream_outputs
 from .version import __version__
 
@@ -101,6 +101,8 @@ class FlashBlueprint(Blueprint):
         for an app that uses none of them.
     :param channel_origins: origins, besides the app's own host, whose pages
         may open the channels websocket.
+    :param openapi: list the app's routes in the Quart app's OpenAPI document
+        (with QuartSchema), tagged ``dash:<name>``; hidden by default.
     :param dash_kwargs: any other keyword argument of ``dash.Dash``
         (``title``, ``assets_folder``, ``external_stylesheets``, ...).
     """
@@ -115,6 +117,7 @@ class FlashBlueprint(Blueprint):
         max_body_size: int | None = None,
         channels: bool = True,
         channel_origins: Iterable[str] = (),
+        openapi: bool = False,
         **dash_kwargs: Any,
     ) -> None:
         for key in _SERVER_KWARGS:
@@ -144,6 +147,7 @@ class FlashBlueprint(Blueprint):
         self._authorize: Authorizer | None = None
         self._apps: list[Quart] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._openapi = openapi
 
         self.dash_app = MountedDash(self, import_name, **dash_kwargs)
         #: Dash's hooks API (``layout``, ``index``, ``route``...) for this app only.
@@ -471,6 +475,16 @@ class FlashBlueprint(Blueprint):
         return Response(data, status=status, content_type=content_type, headers=headers)
 
     # -- views -------------------------------------------------------------------
+    def _documented(self, endpoint: str, view: Callable[..., Any]) -> Callable[..., Any]:
+        """Dash's routes stay out of the user's OpenAPI document unless asked;
+        then the JSON routes are listed, tagged with the app's name."""
+        responses = JSON_ROUTE_RESPONSES.get(endpoint)
+        if not self._openapi or responses is None:
+            return hide(view)
+        for status, model in responses.items():
+            view = document_response(model, status)(view)
+        return tag([f"dash:{self.name}"])(view)
+
     def _add_routes(self) -> None:
         dash_app = self.dash_app
         config = dash_app.config
@@ -570,8 +584,9 @@ class FlashBlueprint(Blueprint):
             self.add_websocket("/_flash/channels", "flash_channels", channels_socket)
         routes.append(("/<path:path>", "dash_catchall", index, ["GET"]))
         for rule, endpoint, view, methods in routes:
-            # hide(): Dash's routes stay out of the user's OpenAPI document.
-            self.add_url_rule(rule, endpoint=endpoint, view_func=hide(view), methods=methods)
+            self.add_url_rule(
+                rule, endpoint=endpoint, view_func=self._documented(endpoint, view), methods=methods
+            )
             # Other methods get a JSON 405 from this blueprint rather than
             # Quart's app-wide HTML page (or, for GET, the catch-all's index).
             others = [m for m in _METHODS if m not in methods]

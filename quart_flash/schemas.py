@@ -50,6 +50,54 @@ class CallbackRequest(TypedDict):
     parsedChangedPropsIds: NotRequired[List[Any]]
 
 
+class CallbackResponse(TypedDict):
+    """A callback's answer: new props per component id (``multi`` is always true)."""
+
+    multi: bool
+    response: NotRequired[Dict[str, Dict[str, Any]]]
+    sideUpdate: NotRequired[Dict[str, Dict[str, Any]]]
+
+
+class ErrorResponse(TypedDict):
+    """The JSON body of every 4xx from a Dash route."""
+
+    error: str
+    message: str
+
+
+class Component(TypedDict):
+    """A serialized Dash component, as the renderer reads it."""
+
+    type: str
+    namespace: str
+    props: Dict[str, Any]
+
+
+class CallbackSpec(TypedDict):
+    """One entry of ``_dash-dependencies``."""
+
+    output: str
+    inputs: List[Dict[str, Any]]
+    state: List[Dict[str, Any]]
+    clientside_function: Any
+    prevent_initial_call: bool
+
+
+class ReloadHash(TypedDict):
+    reloadHash: Any
+    hard: bool
+    packages: List[str]
+    files: List[Dict[str, Any]]
+
+
+#: What the JSON routes answer, for the OpenAPI document (FlashBlueprint(openapi=True)).
+JSON_ROUTE_RESPONSES: Dict[str, Dict[int, Any]] = {
+    "dash_layout": {200: Component},
+    "dash_dependencies": {200: List[CallbackSpec]},
+    "dash_update_component": {200: CallbackResponse, 400: ErrorResponse, 413: ErrorResponse},
+    "dash_reload_hash": {200: ReloadHash},
+}
+
 _CALLBACK_REQUEST = TypeAdapter(CallbackRequest)
 
 

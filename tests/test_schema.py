@@ -51,3 +51,30 @@ def test_callback_request_model_has_a_json_schema():
     schema = TypeAdapter(CallbackRequest).json_schema()
     assert set(schema["required"]) == {"output", "inputs"}
     assert {"outputs", "state", "changedPropIds"} <= set(schema["properties"])
+
+
+def test_dash_routes_can_be_documented_and_the_document_is_valid(serve):
+    from openapi_spec_validator import validate
+
+    app = Quart(__name__)
+    QuartSchema(app)
+    bp = FlashBlueprint("shown", __name__, url_prefix="/shown", openapi=True)
+    bp.layout = html.Div([dcc.Input(id="in"), html.Div(id="out")])
+    app.register_blueprint(bp)
+    hidden = FlashBlueprint("hidden", __name__, url_prefix="/hidden")
+    hidden.layout = html.Div()
+    app.register_blueprint(hidden)
+    client = serve(app)
+    document = client.get("/openapi.json").json()
+    validate(document)
+    paths = document["paths"]
+    assert sorted(paths) == [
+        "/shown/_dash-dependencies",
+        "/shown/_dash-layout",
+        "/shown/_dash-update-component",
+        "/shown/_reload-hash",
+    ]
+    update = paths["/shown/_dash-update-component"]["post"]
+    assert update["tags"] == ["dash:shown"]
+    assert "requestBody" in update
+    assert {"200", "400", "413"} <= set(update["responses"])
