@@ -35,6 +35,7 @@ from .app import Flash
 from .blueprint import FlashBlueprint
 from .brokers import Broker, MemoryBroker, PublishError, RedisBroker
 from .channels import Channel, session_id
+from .executor import run_in_process
 from .pages import page_registry
 from .version import __version__
 
@@ -68,6 +69,7 @@ __all__ = [
     "page_container",
     "page_registry",
     "register_page",
+    "run_in_process",
     "session_id",
     "set_props",
 ]

@@ -1,4 +1,6 @@
-"""The bounded thread pool that runs plain ``def`` callbacks and layouts.
+"""The bounded pools that keep blocking work off the event loop.
+
+Threads: plain ``def`` callbacks and layouts run here.
 
 A sync callback that waits on a database must not stall the event loop, and
 must not grow threads without bound either.  Each Quart app gets one pool,
@@ -6,6 +8,11 @@ shared by all of its FlashBlueprints, sized by ``QUART_FLASH_MAX_THREADS``
 (default 64: callbacks mostly wait on I/O, so threads are cheap and a pool
 sized for cores would queue them).  When every thread is busy, further calls
 wait their turn.
+
+Processes: CPU-heavy work holds the GIL, so threads do not help; an
+``async def`` callback can send it to the app's process pool with
+``await run_in_process(func, *args)`` (``QUART_FLASH_PROCESSES`` workers,
+default one per core; ``func`` and its arguments must pickle).
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import functools
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, Callable, TypeVar
 
 from quart import Quart, current_app
@@ -23,6 +32,7 @@ T = TypeVar("T")
 CONFIG_KEY = "QUART_FLASH_MAX_THREADS"
 DEFAULT_MAX_THREADS = 64
 _EXTENSION_KEY = "quart_flash.executor"
+_PROCESS_KEY = "quart_flash.processes"
 
 
 def _pool_for(app: Quart) -> ThreadPoolExecutor:
@@ -46,8 +56,22 @@ async def run_sync(func: Callable[..., T], *args: Any) -> T:
     return await loop.run_in_executor(pool, functools.partial(context.run, func, *args))
 
 
+async def run_in_process(func: Callable[..., T], *args: Any) -> T:
+    """Run ``func(*args)`` in the current app's process pool and await it."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    pool = app.extensions.get(_PROCESS_KEY)
+    if pool is None:
+        size = int(app.config.get("QUART_FLASH_PROCESSES", os.cpu_count() or 1))
+        # spawn: forking a process that runs threads and an event loop is unsafe.
+        context = multiprocessing.get_context("spawn")
+        pool = app.extensions[_PROCESS_KEY] = ProcessPoolExecutor(size, mp_context=context)
+    return await asyncio.get_running_loop().run_in_executor(pool, func, *args)
+
+
 async def shutdown(app: Quart) -> None:
-    """Let running calls finish, then release the threads."""
-    pool = app.extensions.pop(_EXTENSION_KEY, None)
-    if pool is not None:
-        await asyncio.get_running_loop().run_in_executor(None, pool.shutdown)
+    """Let running calls finish, then release the threads and processes."""
+    loop = asyncio.get_running_loop()
+    for key in (_EXTENSION_KEY, _PROCESS_KEY):
+        pool = app.extensions.pop(key, None)
+        if pool is not None:
+            await loop.run_in_executor(None, pool.shutdown)

@@ -143,3 +143,34 @@ def test_thread_pool_is_bounded(serve):
 
     assert fire(str(client.base_url), "/b/_dash-update-component", 6) == [200] * 6
     assert running["max"] == 2
+
+
+def count_primes(limit: int) -> tuple[int, int]:
+    """CPU-bound work for the process pool (module level, so it pickles)."""
+    import os
+
+    primes = sum(1 for n in range(2, limit) if all(n % d for d in range(2, int(n**0.5) + 1)))
+    return primes, os.getpid()
+
+
+def test_cpu_heavy_work_goes_to_the_process_pool(serve):
+    import os
+
+    from quart_flash import run_in_process
+
+    app = Quart(__name__)
+    app.config["QUART_FLASH_PROCESSES"] = 2
+    bp = FlashBlueprint("cpu", __name__, url_prefix="/cpu", suppress_callback_exceptions=True)
+    bp.layout = html.Div()
+
+    @bp.callback(Output("out", "children"), Input("in", "value"))
+    async def crunch(limit):
+        primes, pid = await run_in_process(count_primes, limit)
+        return [primes, pid]
+
+    app.register_blueprint(bp)
+    client = serve(app)
+    resp = client.post("/cpu/_dash-update-component", json=body("out", 10_000))
+    primes, pid = resp.json()["response"]["out"]["children"]
+    assert primes == 1229
+    assert pid != os.getpid()  # not the server's process (it runs in this one's thread)
