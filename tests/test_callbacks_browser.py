@@ -88,7 +88,7 @@ def core_app(name: str) -> FlashBlueprint:
         prevent_initial_call=True,
     )
     async def slow(n):
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(1.5)  # long enough to see the button disabled on a busy machine
         set_props("side", {"children": f"side {n}"})
         return f"slow {n}"
 
