@@ -9,10 +9,17 @@ body stays the plain dict that Dash's callback machinery expects.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any, Dict, List, Union
 
 from pydantic import TypeAdapter, ValidationError
-from typing_extensions import NotRequired, TypedDict
+
+# pydantic needs typing_extensions' TypedDict before Python 3.12; quart-schema
+# recognises only typing's from 3.12 on (its is_typeddict comes from typing).
+if sys.version_info >= (3, 12):
+    from typing import NotRequired, TypedDict
+else:
+    from typing_extensions import NotRequired, TypedDict
 
 from .errors import ClientError
 
