@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import gzip
 import inspect
 import json
 import logging
@@ -21,7 +20,6 @@ from collections.abc import Iterable
 from typing import Any, Callable
 
 from dash import _get_app, _validate, html, page_container
-from dash._utils import to_json
 from dash.development.base_component import ComponentRegistry
 from quart import (
     Blueprint,
@@ -30,41 +28,22 @@ from quart import (
     current_app,
     has_app_context,
     request,
-    send_from_directory,
 )
-from quart.typing import ResponseReturnValue
-from quart_schema import document_request, document_response, hide, tag
 
-from . import channels, executor, pages, registry
+from . import channels, executor, pages, registry, views
 from .backend import finish_server_timing, start_server_timing
 from .background import install_cancel_callbacks
 from .channels import Authorizer
 from .dash_app import MountedDash, current_mount
 from .dispatch import CallbackDispatcher
-from .errors import ClientError, install_error_handlers
+from .errors import install_error_handlers
 from .hooks import AppHooks, add_global_hook_routes
-from .resources import file_response, resolve_suite_path
-from .schemas import JSON_ROUTE_RESPONSES, CallbackRequest
 from .streaming import stream_outputs
 from .version import __version__
 
 #: Keyword arguments of ``dash.Dash`` that describe the server, which a
 #: blueprint does not choose: the prefixes follow from where it is registered.
 _SERVER_KWARGS = ("server", "backend", "url_base_pathname", "routes_pathname_prefix")
-
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-
-
-def _method_not_allowed(allowed: list[str]) -> Callable[..., Any]:
-    async def view(**_: Any) -> ResponseReturnValue:
-        raise ClientError(
-            405,
-            "method_not_allowed",
-            f"Use {' or '.join(allowed)} here.",
-            headers={"Allow": ", ".join(allowed)},
-        )
-
-    return view
 
 
 def is_async_callable(func: Any) -> bool:
@@ -144,16 +123,17 @@ class FlashBlueprint(Blueprint):
         self.channel_callbacks: dict[str, str] = {}
         #: callback ids whose partial updates stream to the caller's browser
         self.streaming_callbacks: set[str] = set()
-        self._authorize: Authorizer | None = None
+        self.authorize: Authorizer | None = None
         self._apps: list[Quart] = []
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._openapi = openapi
+        #: list the JSON routes in the user's OpenAPI document (views.py)
+        self.openapi = openapi
 
         self.dash_app = MountedDash(self, import_name, **dash_kwargs)
         #: Dash's hooks API (``layout``, ``index``, ``route``...) for this app only.
         self.hooks = AppHooks(self)
         self.dash_app._hooks = self.hooks
-        self._dispatcher = CallbackDispatcher(self, max_body_size)
+        self.dispatcher = CallbackDispatcher(self, max_body_size)
         registry.begin_setup(self.dash_app)
         if self.dash_app.use_pages and self.dash_app.config.pages_folder:
             pages.import_page_modules(self)
@@ -163,7 +143,7 @@ class FlashBlueprint(Blueprint):
         self.after_request(self._leave_request)
         self.before_app_serving(self._start_serving)
         self.after_app_serving(self._stop_serving)
-        self._add_routes()
+        views.add_dash_routes(self)
         add_global_hook_routes(self)
 
     # -- where the app lives ---------------------------------------------------
@@ -397,7 +377,7 @@ class FlashBlueprint(Blueprint):
         subscription closes the socket with code 4003 and the reason
         ``subscription refused: <channel>``.
         """
-        self._authorize = func
+        self.authorize = func
         return func
 
     def _hub(self) -> channels.ChannelHub:
@@ -461,138 +441,3 @@ class FlashBlueprint(Blueprint):
             f'data-url="{prefix}_flash/channels" '
             f'data-session-cookie="{channels.SESSION_COOKIE}"></script>'
         )
-
-    def _respond(self, body: str | bytes, content_type: str, status: int = 200) -> Response:
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        headers: dict[str, str] = {}
-        if (
-            self.dash_app.config.compress
-            and len(data) > 500
-            and "gzip" in request.headers.get("Accept-Encoding", "")
-        ):
-            data = gzip.compress(data, compresslevel=6)
-            headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
-        return Response(data, status=status, content_type=content_type, headers=headers)
-
-    # -- views -------------------------------------------------------------------
-    def _documented(self, endpoint: str, view: Callable[..., Any]) -> Callable[..., Any]:
-        """Dash's routes stay out of the user's OpenAPI document unless asked;
-        then the JSON routes are listed, tagged with the app's name."""
-        responses = JSON_ROUTE_RESPONSES.get(endpoint)
-        if not self._openapi or responses is None:
-            return hide(view)
-        for status, model in responses.items():
-            view = document_response(model, status)(view)
-        return tag([f"dash:{self.name}"])(view)
-
-    def _add_routes(self) -> None:
-        dash_app = self.dash_app
-        config = dash_app.config
-        compress = bool(config.compress)
-
-        async def index(path: str = "") -> ResponseReturnValue:
-            metas = []
-            if dash_app.use_pages and config.include_pages_meta:
-                metas = await pages.page_meta_tags(self)
-            return self._respond(dash_app.render_index(metas), "text/html; charset=utf-8")
-
-        # Serializing components is most of a Dash response's cost, so what
-        # cannot change between requests is serialized once: a static layout
-        # (until another one is assigned) and the callback list (until a
-        # callback is added).  Mutating a layout in place is not seen: assign it.
-        layout_cache: list[Any] = [None, None]  # [layout object, its JSON]
-        deps_cache: list[Any] = [None, None]  # [(list identity, length, hide_all), JSON]
-
-        async def layout() -> ResponseReturnValue:
-            current = dash_app._layout  # pylint: disable=protected-access
-            if layout_cache[0] is current and current is not None:
-                return self._respond(layout_cache[1], "application/json")
-            body = to_json(await self.resolve_layout())
-            if not dash_app._layout_is_function and not dash_app._hooks.get_hooks("layout"):
-                layout_cache[:] = [current, body]
-            return self._respond(body, "application/json")
-
-        async def dependencies() -> ResponseReturnValue:
-            callbacks = dash_app._callback_list  # pylint: disable=protected-access
-            hide_all = config.get("hide_all_callbacks", False)
-            key = (id(callbacks), len(callbacks), hide_all)
-            if deps_cache[0] != key:
-                specs = [
-                    {**spec, "hidden": hide_all} if spec.get("hidden") is None else spec
-                    for spec in callbacks
-                ]
-                deps_cache[:] = [key, to_json(specs)]
-            return self._respond(deps_cache[1], "application/json")
-
-        @document_request(CallbackRequest)
-        async def update_component() -> ResponseReturnValue:
-            return await self._dispatcher.dispatch()
-
-        async def component_suites(
-            package_name: str, fingerprinted_path: str
-        ) -> ResponseReturnValue:
-            path, fingerprinted = resolve_suite_path(
-                dash_app.registered_paths, package_name, fingerprinted_path
-            )
-            return await file_response(
-                package_name, path, immutable=fingerprinted, compress=compress
-            )
-
-        async def assets(filename: str) -> ResponseReturnValue:
-            return await send_from_directory(config.assets_folder, filename)
-
-        async def favicon() -> ResponseReturnValue:
-            return await file_response("dash", "favicon.ico", immutable=False, compress=False)
-
-        async def reload_hash() -> ResponseReturnValue:
-            return dash_app.serve_reload_hash()
-
-        async def health() -> ResponseReturnValue:
-            return Response("OK", content_type="text/plain")
-
-        async def channels_script() -> ResponseReturnValue:
-            return await file_response(
-                "quart_flash", "static/channels.js", immutable=False, compress=compress
-            )
-
-        async def channels_socket() -> None:
-            hub = channels.hub_for(current_app._get_current_object())  # type: ignore[attr-defined]
-            await channels.serve_connection(self, hub, self._authorize)
-
-        assets_path = config.assets_url_path.strip("/")
-        routes: list[tuple[str, str, Callable[..., Any], list[str]]] = [
-            ("/", "dash_index", index, ["GET"]),
-            ("/_dash-layout", "dash_layout", layout, ["GET"]),
-            ("/_dash-dependencies", "dash_dependencies", dependencies, ["GET"]),
-            ("/_dash-update-component", "dash_update_component", update_component, ["POST"]),
-            (
-                "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>",
-                "dash_component_suites",
-                component_suites,
-                ["GET"],
-            ),
-            (f"/{assets_path}/<path:filename>", "dash_assets", assets, ["GET"]),
-            ("/_favicon.ico", "dash_favicon", favicon, ["GET"]),
-            ("/_reload-hash", "dash_reload_hash", reload_hash, ["GET"]),
-        ]
-        if config.health_endpoint:
-            routes.append((f"/{config.health_endpoint.strip('/')}", "dash_health", health, ["GET"]))
-        if self.channels_enabled:
-            routes.append(
-                ("/_flash/channels.js", "flash_channels_script", channels_script, ["GET"])
-            )
-            self.add_websocket("/_flash/channels", "flash_channels", channels_socket)
-        routes.append(("/<path:path>", "dash_catchall", index, ["GET"]))
-        for rule, endpoint, view, methods in routes:
-            self.add_url_rule(
-                rule, endpoint=endpoint, view_func=self._documented(endpoint, view), methods=methods
-            )
-            # Other methods get a JSON 405 from this blueprint rather than
-            # Quart's app-wide HTML page (or, for GET, the catch-all's index).
-            others = [m for m in _METHODS if m not in methods]
-            self.add_url_rule(
-                rule,
-                endpoint=f"{endpoint}_405",
-                view_func=hide(_method_not_allowed(methods)),
-                methods=others,
-            )
