@@ -36,7 +36,9 @@ from .blueprint import FlashBlueprint
 from .brokers import Broker, MemoryBroker, PublishError, RedisBroker
 from .channels import Channel, session_id
 from .executor import run_in_process
+from .lazy import LazyLoad
 from .pages import page_registry
+from .sse import ServerSentEvent, sse_response
 from .version import __version__
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "Flash",
     "FlashBlueprint",
     "Input",
+    "LazyLoad",
     "MATCH",
     "MemoryBroker",
     "Output",
@@ -56,6 +59,7 @@ __all__ = [
     "PreventUpdate",
     "PublishError",
     "RedisBroker",
+    "ServerSentEvent",
     "State",
     "callback",
     "callback_context",
@@ -71,5 +75,6 @@ __all__ = [
     "register_page",
     "run_in_process",
     "session_id",
+    "sse_response",
     "set_props",
 ]

@@ -16,7 +16,7 @@ import inspect
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from typing import Any, Callable
 
 from dash import _get_app, _validate, html, page_container
@@ -30,7 +30,7 @@ from quart import (
     request,
 )
 
-from . import channels, executor, pages, registry, views
+from . import channels, executor, lazy, pages, registry, shutdown, views
 from .backend import finish_server_timing, start_server_timing
 from .background import install_cancel_callbacks
 from .channels import Authorizer
@@ -38,6 +38,7 @@ from .dash_app import MountedDash, current_mount
 from .dispatch import CallbackDispatcher
 from .errors import install_error_handlers
 from .hooks import AppHooks, add_global_hook_routes
+from .sse import KEEP_ALIVE_SECONDS, sse_view
 from .streaming import stream_outputs
 from .version import __version__
 
@@ -321,6 +322,8 @@ class FlashBlueprint(Blueprint):
             if self._ready:
                 return
             registry.claim_for_current()
+            # After the app's own callbacks, so their order is untouched.
+            lazy.install_loader_callback(self)
             dash_app = self.dash_app
             # pylint: disable=protected-access
             eager = dash_app.config.eager_loading or any(
@@ -354,11 +357,13 @@ class FlashBlueprint(Blueprint):
     async def _start_serving(self) -> None:
         self._loop = asyncio.get_running_loop()
         registry.claim_for_current()
+        shutdown.start_watch(current_app._get_current_object())  # type: ignore[attr-defined]
         if self.channels_enabled:
             await channels.start_hub(current_app._get_current_object())  # type: ignore[attr-defined]
 
     async def _stop_serving(self) -> None:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
+        await shutdown.stop_watch(app)
         await channels.stop_hub(app)
         await executor.shutdown(app)
 
@@ -369,6 +374,31 @@ class FlashBlueprint(Blueprint):
 
     def session_key(self, session: str) -> str:
         return f"{self.name}/s/{session}"
+
+    def sse(
+        self,
+        rule: str,
+        *,
+        endpoint: str | None = None,
+        methods: Sequence[str] = ("GET",),
+        keep_alive: float = KEEP_ALIVE_SECONDS,
+    ) -> Callable[[Callable[..., AsyncIterator[Any]]], Callable[..., AsyncIterator[Any]]]:
+        """Serve an async generator as server-sent events at ``rule`` (under the prefix).
+
+        See :mod:`quart_flash.sse` for what it may yield and how the stream
+        ends; ``keep_alive`` is the idle time before a comment line is sent.
+        """
+
+        def decorator(
+            func: Callable[..., AsyncIterator[Any]],
+        ) -> Callable[..., AsyncIterator[Any]]:
+            view = sse_view(func, keep_alive)
+            self.add_url_rule(
+                rule, endpoint=endpoint or func.__name__, view_func=view, methods=list(methods)
+            )
+            return func
+
+        return decorator
 
     def channel_authorizer(self, func: Authorizer) -> Authorizer:
         """Decide who may subscribe: ``async def authorize(channel, websocket) -> bool``.
@@ -432,12 +462,14 @@ class FlashBlueprint(Blueprint):
         if updates:
             await self.publish_updates(updates, channel)
 
-    def channels_script_tag(self) -> str:
-        if not self.channels_enabled:
-            return ""
+    def flash_script_tags(self) -> str:
+        """quart-flash's own scripts (LazyLoad, channels) for the index page."""
         prefix = self.dash_app.config.requests_pathname_prefix
-        return (
-            f'<script src="{prefix}_flash/channels.js?v={__version__}" '
-            f'data-url="{prefix}_flash/channels" '
-            f'data-session-cookie="{channels.SESSION_COOKIE}"></script>'
-        )
+        tags = f'<script src="{prefix}_flash/lazy.js?v={__version__}"></script>'
+        if self.channels_enabled:
+            tags += (
+                f'<script src="{prefix}_flash/channels.js?v={__version__}" '
+                f'data-url="{prefix}_flash/channels" '
+                f'data-session-cookie="{channels.SESSION_COOKIE}"></script>'
+            )
+        return tags

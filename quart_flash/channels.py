@@ -28,10 +28,12 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from urllib.parse import urlparse
 
 from dash import html
-from dash._utils import stringify_id, to_json
+from dash._utils import stringify_id
 from quart import Quart, request, websocket
 
+from . import shutdown
 from .brokers import Broker, MemoryBroker, RedisBroker
+from .encoder import dumps
 
 if TYPE_CHECKING:
     from .blueprint import FlashBlueprint
@@ -43,6 +45,7 @@ MARKER_CLASS = "quart-flash-channel"
 #: The cookie naming a browser session; set by the browser script.
 SESSION_COOKIE = "quart_flash_session"
 
+CLOSE_GOING_AWAY = 1001
 CLOSE_FORBIDDEN = 4003
 CLOSE_TOO_SLOW = 4008
 
@@ -78,7 +81,7 @@ def encode_updates(updates: Updates) -> list[dict[str, Any]]:
 
 
 def props_message(updates: list[dict[str, Any]]) -> bytes:
-    return to_json({"type": "props", "updates": updates}).encode()
+    return dumps({"type": "props", "updates": updates}).encode()
 
 
 class Connection:
@@ -254,6 +257,10 @@ async def serve_connection(
         await websocket.close(CLOSE_FORBIDDEN, "origin not allowed")
         return
     await websocket.accept()
+    stopping = shutdown.began()
+    if stopping.is_set():
+        await websocket.close(CLOSE_GOING_AWAY, "server shutting down")
+        return
     connection = Connection(hub.queue_size)
     session = websocket.cookies.get(SESSION_COOKIE)
     session_keys = {blueprint.session_key(session)} if session else set()
@@ -287,11 +294,15 @@ async def serve_connection(
         asyncio.create_task(send_loop()),
         asyncio.create_task(receive_loop()),
         asyncio.create_task(connection.overflowed.wait()),
+        asyncio.create_task(stopping.wait()),
     ]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         if tasks[2] in done:
             await websocket.close(CLOSE_TOO_SLOW, "too slow: messages were dropped")
+        elif tasks[3] in done:
+            # The browser reconnects, to another worker or the restarted server.
+            await websocket.close(CLOSE_GOING_AWAY, "server shutting down")
     finally:
         hub.forget(connection)
         for task in tasks:

@@ -134,8 +134,8 @@ class MountedDash(dash.Dash):
         return html
 
     def _generate_scripts_html(self) -> str:
-        # The channels script needs dash_clientside.set_props: after Dash's.
-        return str(super()._generate_scripts_html()) + self._flash.channels_script_tag()
+        # Our scripts need dash_clientside.set_props: after Dash's.
+        return str(super()._generate_scripts_html()) + self._flash.flash_script_tags()
 
     def _favicon_url(self) -> str:
         if self._favicon:

@@ -69,9 +69,13 @@ async def run_in_process(func: Callable[..., T], *args: Any) -> T:
 
 
 async def shutdown(app: Quart) -> None:
-    """Let running calls finish, then release the threads and processes."""
+    """Drop queued calls, let running ones finish, release threads and processes.
+
+    A thread cannot be stopped from outside, so a call already running (a
+    background job, say) runs to its end before the process exits.
+    """
     loop = asyncio.get_running_loop()
     for key in (_EXTENSION_KEY, _PROCESS_KEY):
         pool = app.extensions.pop(key, None)
         if pool is not None:
-            await loop.run_in_executor(None, pool.shutdown)
+            await loop.run_in_executor(None, functools.partial(pool.shutdown, cancel_futures=True))

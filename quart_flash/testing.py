@@ -26,6 +26,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -62,7 +63,10 @@ def listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 
 
 def wait_until_serving(
-    url: str, timeout: float = 20.0, process: subprocess.Popen[Any] | None = None
+    url: str,
+    timeout: float = 20.0,
+    process: subprocess.Popen[Any] | None = None,
+    context: ssl.SSLContext | None = None,
 ) -> None:
     """Block until ``url`` answers HTTP at all (any status counts)."""
     deadline = time.monotonic() + timeout
@@ -70,7 +74,7 @@ def wait_until_serving(
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"server exited with code {process.returncode} before serving")
         try:
-            urllib.request.urlopen(url, timeout=2).close()
+            urllib.request.urlopen(url, timeout=2, context=context).close()
             return
         except urllib.error.HTTPError:
             return
@@ -164,9 +168,14 @@ class HypercornProcess:
         cwd: str | None = None,
         env: dict[str, str] | None = None,
         command: Sequence[str] | None = None,
+        tls: tuple[str, str] | None = None,
     ) -> None:
+        """``tls=(certfile, keyfile)`` serves HTTPS (and HTTP/2 by ALPN)."""
         self.target = target
         self.args = list(args)
+        self.tls = tls
+        if tls is not None:
+            self.args += ["--certfile", tls[0], "--keyfile", tls[1]]
         self.cwd = cwd
         self.env = env
         self.command = command
@@ -176,7 +185,13 @@ class HypercornProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """A client context that trusts the server's certificate (with ``tls``)."""
+        return ssl.create_default_context(cafile=self.tls[0]) if self.tls else None
 
     def _signal_group(self, sig: int) -> None:
         assert self.process is not None
@@ -221,7 +236,9 @@ class HypercornProcess:
             start_new_session=True,
         )
         try:
-            wait_until_serving(self.url + ready_path, timeout=60, process=self.process)
+            wait_until_serving(
+                self.url + ready_path, timeout=60, process=self.process, context=self.ssl_context
+            )
         except BaseException:
             output = self.stop()
             raise RuntimeError(f"{argv} failed to serve:\n{output}") from None

@@ -9,14 +9,14 @@ JSON 405 for every other method on those paths.
 from __future__ import annotations
 
 import gzip
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
-from dash._utils import to_json
 from quart import Response, current_app, request, send_from_directory
 from quart.typing import ResponseReturnValue
 from quart_schema import document_request, document_response, hide, tag
 
 from . import channels, pages
+from .encoder import dumps
 from .errors import ClientError
 from .resources import file_response, resolve_suite_path
 from .schemas import JSON_ROUTE_RESPONSES, CallbackRequest
@@ -89,7 +89,7 @@ def add_dash_routes(blueprint: FlashBlueprint) -> None:
         current = dash_app._layout  # pylint: disable=protected-access
         if layout_cache[0] is current and current is not None:
             return respond(blueprint, layout_cache[1], "application/json")
-        body = to_json(await blueprint.resolve_layout())
+        body = dumps(await blueprint.resolve_layout())
         if not dash_app._layout_is_function and not dash_app._hooks.get_hooks("layout"):
             layout_cache[:] = [current, body]
         return respond(blueprint, body, "application/json")
@@ -103,7 +103,7 @@ def add_dash_routes(blueprint: FlashBlueprint) -> None:
                 {**spec, "hidden": hide_all} if spec.get("hidden") is None else spec
                 for spec in callbacks
             ]
-            deps_cache[:] = [key, to_json(specs)]
+            deps_cache[:] = [key, dumps(specs)]
         return respond(blueprint, deps_cache[1], "application/json")
 
     @document_request(CallbackRequest)
@@ -128,10 +128,13 @@ def add_dash_routes(blueprint: FlashBlueprint) -> None:
     async def health() -> ResponseReturnValue:
         return Response("OK", content_type="text/plain")
 
-    async def channels_script() -> ResponseReturnValue:
-        return await file_response(
-            "quart_flash", "static/channels.js", immutable=False, compress=compress
-        )
+    def flash_script(name: str) -> Callable[[], Awaitable[ResponseReturnValue]]:
+        async def script() -> ResponseReturnValue:
+            return await file_response(
+                "quart_flash", f"static/{name}", immutable=False, compress=compress
+            )
+
+        return script
 
     async def channels_socket() -> None:
         hub = channels.hub_for(current_app._get_current_object())  # type: ignore[attr-defined]
@@ -152,11 +155,14 @@ def add_dash_routes(blueprint: FlashBlueprint) -> None:
         (f"/{assets_path}/<path:filename>", "dash_assets", assets, ["GET"]),
         ("/_favicon.ico", "dash_favicon", favicon, ["GET"]),
         ("/_reload-hash", "dash_reload_hash", reload_hash, ["GET"]),
+        ("/_flash/lazy.js", "flash_lazy_script", flash_script("lazy.js"), ["GET"]),
     ]
     if config.health_endpoint:
         routes.append((f"/{config.health_endpoint.strip('/')}", "dash_health", health, ["GET"]))
     if blueprint.channels_enabled:
-        routes.append(("/_flash/channels.js", "flash_channels_script", channels_script, ["GET"]))
+        routes.append(
+            ("/_flash/channels.js", "flash_channels_script", flash_script("channels.js"), ["GET"])
+        )
         blueprint.add_websocket("/_flash/channels", "flash_channels", channels_socket)
     routes.append(("/<path:path>", "dash_catchall", index, ["GET"]))
     for rule, endpoint, view, methods in routes:

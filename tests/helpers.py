@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import signal
+import subprocess
+import tempfile
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import httpx
@@ -130,3 +136,104 @@ def echo_and_total_app(name: str, **kwargs: Any) -> Any:
         return sum(v for v in values if isinstance(v, (int, float)))
 
     return bp
+
+
+def app_callbacks(dependencies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The app's own callbacks: without the LazyLoad loader every app carries."""
+    return [d for d in dependencies if "quart-flash-lazy" not in d["output"]]
+
+
+class BackgroundCommand:
+    """A long-running command (a Celery worker...) in its own process group.
+
+    Stopped by its PID's group, so children such as a prefork pool stop with
+    it; its output goes to a file (a pipe nobody reads could fill and block
+    it) and :meth:`stop` returns it for failure messages.
+    """
+
+    def __init__(
+        self, argv: Sequence[str], *, cwd: str | None = None, env: dict[str, str] | None = None
+    ) -> None:
+        self.argv = list(argv)
+        self.cwd = cwd
+        self.env = {**os.environ, **(env or {})}
+        self.process: subprocess.Popen[bytes] | None = None
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115 - open until stop()
+
+    def start(self) -> BackgroundCommand:
+        self.process = subprocess.Popen(
+            self.argv,
+            cwd=self.cwd,
+            env=self.env,
+            stdout=self._output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def _signal_group(self, sig: int) -> None:
+        assert self.process is not None
+        try:
+            os.killpg(self.process.pid, sig)
+        except ProcessLookupError:
+            pass
+
+    def stop(self, timeout: float = 20) -> str:
+        """SIGTERM (a warm shutdown for Celery), SIGKILL if it lingers; its output."""
+        if self.process is not None:
+            self._signal_group(signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._signal_group(signal.SIGKILL)
+                self.process.wait()
+            self._signal_group(signal.SIGKILL)  # anything left behind in the group
+        self._output.seek(0)
+        output = self._output.read().decode(errors="replace")
+        self._output.close()
+        return output
+
+
+async def first_push(
+    socket: Any,
+    channels: list[str],
+    publish: Callable[[], Awaitable[Any]],
+    attempts: int = 50,
+) -> dict[str, Any]:
+    """Subscribe a channels websocket and publish until a push arrives; return it.
+
+    The server registers a subscription after the message that asks for it,
+    so a publish made at once may reach nobody (at-most-once delivery).
+    """
+    await socket.send(json.dumps({"type": "subscribe", "channels": channels}))
+    for _ in range(attempts):
+        await publish()
+        try:
+            return json.loads(await asyncio.wait_for(socket.recv(), 0.2))  # type: ignore[no-any-return]
+        except asyncio.TimeoutError:
+            continue
+    raise AssertionError(f"no push on {channels} reached the websocket")
+
+
+async def wait_for_push(
+    socket: Any, component_id: str, children: Any, timeout: float = 5.0
+) -> None:
+    """Read pushes until ``component_id`` gets ``children``; earlier ones are skipped.
+
+    A late answer to :func:`first_push`'s publishing may still be on its way.
+    """
+    seen: list[Any] = []
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        left = deadline - asyncio.get_running_loop().time()
+        try:
+            message = json.loads(await asyncio.wait_for(socket.recv(), max(left, 0)))
+        except asyncio.TimeoutError:
+            raise AssertionError(
+                f"{component_id} never got {children!r}; pushes seen: {seen}"
+            ) from None
+        assert message["type"] == "props", message
+        for update in message["updates"]:
+            seen.append(update)
+            if update["id"] == component_id and update["props"].get("children") == children:
+                return

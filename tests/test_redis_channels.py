@@ -5,21 +5,18 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
-import subprocess
 import time
 import uuid
 from pathlib import Path
 
 import httpx
-import pytest
 import websockets
 from quart import Quart, request
 from redis import Redis
 
 from quart_flash import FlashBlueprint, PublishError, RedisBroker, html
 from quart_flash.channels import SESSION_COOKIE
-from quart_flash.testing import HypercornProcess, listening_socket
+from quart_flash.testing import HypercornProcess
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = os.environ.get("FLASH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -80,56 +77,6 @@ def test_every_worker_delivers_every_publish():
         asyncio.run(scenario())
     finally:
         server.stop()
-
-
-@pytest.fixture
-def own_redis():
-    """A redis-server of our own on a free port, which the test may kill."""
-    binary = shutil.which("redis-server")
-    assert binary, "redis-server is not installed (Debian package redis-server)"
-    sock = listening_socket()
-    port = sock.getsockname()[1]
-    sock.close()
-
-    class Server:
-        url = f"redis://127.0.0.1:{port}/0"
-        process: subprocess.Popen[bytes] | None = None
-
-        def start(self) -> None:
-            self.process = subprocess.Popen(
-                [
-                    binary,
-                    "--bind",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--save",
-                    "",
-                    "--appendonly",
-                    "no",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            client = Redis.from_url(self.url)
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    client.ping()
-                    return
-                except Exception:  # noqa: BLE001 - not up yet
-                    assert time.monotonic() < deadline, "redis-server did not start"
-                    time.sleep(0.05)
-
-        def kill(self) -> None:
-            assert self.process is not None
-            self.process.kill()
-            self.process.wait()
-
-    server = Server()
-    server.start()
-    yield server
-    server.kill()
 
 
 def test_redis_restart_delivery_resumes_and_publish_fails_fast(flash_server, own_redis):

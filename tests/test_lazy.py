@@ -1,0 +1,110 @@
+"""LazyLoad: panels render when they scroll into view, loaders run concurrently."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from quart import Quart
+
+from quart_flash import FlashBlueprint, LazyLoad, html
+from quart_flash.lazy import content_of
+from quart_flash.testing import FlashBrowser, HypercornProcess
+
+from .helpers import callback_body, response_of
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_lazyload_takes_children_or_a_loader():
+    with pytest.raises(TypeError):
+        LazyLoad(id="neither")
+    with pytest.raises(TypeError):
+        LazyLoad(html.Div(), id="both", loader=lambda: None)
+    block = LazyLoad(html.B("</b>"), id="static-unit", className="mine")
+    assert block.className == "quart-flash-lazy mine"
+    assert content_of(block) == {
+        "props": {"children": "</b>"},
+        "type": "B",
+        "namespace": "dash_html_components",
+    }
+
+
+def test_one_id_one_loader():
+    async def first():
+        return "1"
+
+    async def second():
+        return "2"
+
+    LazyLoad(id="shared-id", loader=first)
+    LazyLoad(id="shared-id", loader=first)  # the same loader again: a layout function
+    with pytest.raises(ValueError, match="another loader"):
+        LazyLoad(id="shared-id", loader=second)
+
+
+def test_loader_callback_runs_async_and_def_loaders(serve):
+    def blocking():
+        return html.Span("from a thread")
+
+    async def waiting():
+        return html.Span("awaited")
+
+    app = Quart(__name__)
+    bp = FlashBlueprint("lazyhttp", __name__)
+    bp.layout = html.Div(
+        [LazyLoad(id="def-panel", loader=blocking), LazyLoad(id="async-panel", loader=waiting)]
+    )
+    app.register_blueprint(bp)
+    client = serve(app)
+    client.get("/")
+
+    def load(key, seen=1):
+        output = {"type": "quart-flash-lazy-body", "key": key}
+        seen_id = {"type": "quart-flash-lazy-seen", "key": key}
+        body = callback_body(
+            '{"key":["MATCH"],"type":"quart-flash-lazy-body"}.children',
+            {"id": output, "property": "children"},
+            [{"id": seen_id, "property": "data", "value": seen}],
+            changed=['{"key":"' + key + '","type":"quart-flash-lazy-seen"}.data'],
+        )
+        return client.post("/_dash-update-component", json=body)
+
+    for key, text in (("def-panel", "from a thread"), ("async-panel", "awaited")):
+        answer = response_of(load(key))
+        (props,) = answer.values()
+        assert props["children"]["props"]["children"] == text
+    assert load("no-such-panel").status_code == 204  # nothing to load: no update
+    assert load("async-panel", seen=0).status_code == 204
+
+
+@pytest.mark.browser
+def test_twenty_slow_panels_first_screen_fast_rest_on_scroll():
+    server = HypercornProcess("examples.lazy_panels:app", cwd=str(ROOT)).start()
+    browser = FlashBrowser(server.url)
+    try:
+        browser.driver.set_window_size(1200, 900)
+        started = time.monotonic()
+        browser.visit("/")
+        browser.wait_for(lambda: len(browser.find_elements(".loaded")) >= 2, "the first panels")
+        first_screen = time.monotonic() - started
+        time.sleep(1)  # time enough for any panel that was (wrongly) loading
+        visible = len(browser.find_elements(".loaded"))
+        assert 2 <= visible <= 4, f"{visible} panels loaded without scrolling"
+        assert not browser.find_elements("#static-content")
+        browser.driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+        browser.wait_for(
+            lambda: browser.find_elements("#static-content"), "the static block on scroll"
+        )
+        for step in range(0, 20):  # scroll through every panel
+            browser.driver.execute_script(f"window.scrollTo(0, {step * 330})")
+            time.sleep(0.05)
+        browser.wait_for(lambda: len(browser.find_elements(".loaded")) == 21, "every panel")
+        assert first_screen < 1.0, f"first screen took {first_screen:.2f} s"
+        assert not [entry for entry in browser.get_logs() if entry["level"] == "SEVERE"], (
+            browser.get_logs()
+        )
+    finally:
+        browser.quit()
+        server.stop()

@@ -1,0 +1,137 @@
+"""Graceful shutdown under a real hypercorn: SIGTERM while callbacks and websockets are open.
+
+What must hold (issue 5): callbacks in flight finish, channel websockets get
+a going-away close at once (not after the graceful timeout), event streams
+end, the Redis
+connections close, and the process group exits cleanly with nothing left.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+from redis import Redis
+
+from quart_flash.testing import HypercornProcess
+
+from .helpers import callback_body, prop
+
+ROOT = Path(__file__).resolve().parents[1]
+GRACEFUL_TIMEOUT = 30  # far beyond the callbacks: waiting it out would show
+
+
+def _body(output: str) -> dict[str, object]:
+    return callback_body(
+        f"{output}.children",
+        {"id": output, "property": "children"},
+        [prop("in", "value", "x")],
+        changed=["in.value"],
+    )
+
+
+def _redis_clients(url: str) -> int:
+    return int(Redis.from_url(url).info("clients")["connected_clients"])
+
+
+async def _shutdown_during_work(server: HypercornProcess, kill_group: bool) -> dict[str, object]:
+    url = server.url + "/slow"
+    sockets = [
+        await websockets.connect(url.replace("http", "ws") + "/_flash/channels") for _ in range(4)
+    ]
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def stream_ends() -> float:
+            async with client.stream("GET", url + "/events") as stream:
+                async for _ in stream.aiter_lines():
+                    pass
+            return time.monotonic() - signalled
+
+        events = asyncio.create_task(stream_ends())
+        calls = [
+            asyncio.create_task(client.post(url + "/_dash-update-component", json=_body(out)))
+            for out in ("async-out", "sync-out") * 2
+        ]
+        await asyncio.sleep(0.5)  # the callbacks are running now
+        assert not any(call.done() for call in calls)
+        signalled = time.monotonic()
+        assert server.process is not None
+        if kill_group:  # what systemd does: every process of the service
+            os.killpg(server.process.pid, signal.SIGTERM)
+        else:  # what docker stop and Kubernetes do: the main process only
+            server.process.send_signal(signal.SIGTERM)
+
+        async def closed(ws: websockets.ClientConnection) -> tuple[int | None, str, float]:
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 10)
+            return ws.close_code, ws.close_reason, time.monotonic() - signalled
+
+        closes = await asyncio.gather(*(closed(ws) for ws in sockets))
+        answers = await asyncio.gather(*calls)
+        stream_ended = await events
+    return {"closes": closes, "answers": answers, "signalled": signalled, "sse": stream_ended}
+
+
+def _wait_for_empty_group(pgid: int) -> None:
+    """Workers and multiprocessing's helper process leave soon after the parent."""
+    deadline = time.monotonic() + 5
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return
+        assert time.monotonic() < deadline, "processes of the server were left running"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize(
+    ("workers", "kill_group"),
+    [("2", False), ("2", True), ("0", False)],
+    ids=["workers-parent-signalled", "workers-group-signalled", "in-process"],
+)
+def test_sigterm_finishes_callbacks_closes_websockets_and_exits(own_redis, workers, kill_group):
+    baseline = _redis_clients(own_redis.url)
+    server = HypercornProcess(
+        "tests.apps.shutdown_app:app",
+        args=["--workers", workers, "--graceful-timeout", str(GRACEFUL_TIMEOUT)],
+        cwd=str(ROOT),
+        env={"FLASH_SHUTDOWN_REDIS_URL": own_redis.url},
+    ).start("/slow/")
+    try:
+        assert _redis_clients(own_redis.url) > baseline  # the channel subscribers
+        outcome = asyncio.run(_shutdown_during_work(server, kill_group))
+        assert server.process is not None
+        server.process.wait(timeout=GRACEFUL_TIMEOUT / 2)
+        exited = time.monotonic() - outcome["signalled"]  # type: ignore[operator]
+        _wait_for_empty_group(server.process.pid)
+        output = server.stop()
+    finally:
+        server.stop()
+
+    for code, reason, after in outcome["closes"]:  # type: ignore[attr-defined]
+        assert (code, reason) == (1001, "server shutting down")
+        assert after < 5, f"the websocket waited {after:.1f} s for its close"
+    assert outcome["sse"] < 5, "the event stream held the shutdown up"  # type: ignore[operator]
+    texts = [answer.json()["response"] for answer in outcome["answers"]]  # type: ignore[attr-defined]
+    assert (
+        texts
+        == [
+            {"async-out": {"children": "async x"}},
+            {"sync-out": {"children": "sync x"}},
+        ]
+        * 2
+    )
+    assert server.process.returncode == 0, output
+    # It did not sit out the graceful timeout for its websockets.
+    assert exited < GRACEFUL_TIMEOUT / 2, output
+    assert "Traceback" not in output and "was destroyed" not in output, output
+    deadline = time.monotonic() + 5
+    while _redis_clients(own_redis.url) > baseline:  # Redis sees its clients go
+        assert time.monotonic() < deadline, "Redis connections were left open"
+        time.sleep(0.05)
