@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from quart_flash.testing import HypercornProcess  # noqa: E402
 class Flavour:
     name: str
     module: str
-    server: str  # "hypercorn" or "gunicorn"
+    server: str  # "hypercorn", "gunicorn" or "uvicorn"
 
 
 FLAVOURS = [
@@ -28,6 +30,17 @@ FLAVOURS = [
     Flavour("dash-flask", "benchmarks.apps.dash_flask_app:app", "gunicorn"),
     Flavour("dash-quart", "benchmarks.apps.dash_quart_app:app", "hypercorn"),
     Flavour("plain-quart", "benchmarks.apps.plain_quart_app:app", "hypercorn"),
+    # The same apps under uvicorn with uvloop and httptools: the faster server.
+    Flavour("flash-uvicorn", "benchmarks.apps.flash_app:app", "uvicorn"),
+    Flavour("plain-uvicorn", "benchmarks.apps.plain_quart_app:app", "uvicorn"),
+]
+# (flavour, compared with): the ratio columns of the table.
+RATIOS = [
+    ("quart-flash", "dash-flask"),
+    ("quart-flash", "dash-quart"),
+    ("quart-flash", "plain-quart"),
+    ("flash-uvicorn", "dash-flask"),
+    ("flash-uvicorn", "plain-uvicorn"),
 ]
 
 
@@ -54,6 +67,25 @@ class Running:
                 flavour.module,
             ]
             self.process = HypercornProcess(command=command, cwd=str(ROOT))
+        elif flavour.server == "uvicorn":
+            command = [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "{port}",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+                flavour.module,
+            ]
+            self.process = HypercornProcess(command=command, cwd=str(ROOT))
         else:
             self.process = HypercornProcess(
                 flavour.module, args=["--workers", "1", "--log-level", "WARNING"], cwd=str(ROOT)
@@ -61,17 +93,22 @@ class Running:
         started = time.perf_counter()
         self.process.start(ready_path="/ping")
         self.startup = time.perf_counter() - started
+        with urllib.request.urlopen(self.url + "/ping", timeout=10) as answer:
+            self.worker_pid = int(answer.read())
 
     @property
     def url(self) -> str:
         return self.process.url
 
-    def rss_mb(self) -> float:
-        """Resident memory of the server and its worker processes."""
-        assert self.process.process is not None
-        root = psutil.Process(self.process.process.pid)
-        procs = [root, *root.children(recursive=True)]
-        return sum(p.memory_info().rss for p in procs if p.is_running()) / 2**20
+    def peak_rss_mb(self) -> float:
+        """Peak resident memory of the process serving the app.
+
+        Only that process: supervisors (gunicorn's arbiter, hypercorn's
+        parent and multiprocessing's resource tracker) are the server's
+        choice, and do not grow with the app.
+        """
+        status = Path(f"/proc/{self.worker_pid}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
 
     def cpu_seconds(self) -> float:
         assert self.process.process is not None

@@ -23,6 +23,11 @@ def big_divs() -> list[Any]:
     return [html.Div(f"row {i}", id=f"row-{i}", className="row") for i in range(BIG)]
 
 
+# Built once: the workload measures serializing components, not Dash's
+# Component constructor (about 12 us per Div, the same in every flavour).
+BIG_DIVS = big_divs()
+
+
 def layout() -> html.Div:
     """About 2,000 components, plus the inputs and outputs the workloads use."""
     ids = ["trivial", "async", "sync", "blocking", "big"]
@@ -57,7 +62,7 @@ def install(app: Any) -> None:
 
     @app.callback(Output("big-out", "children"), Input("big-in", "children"))
     def big(value: Any) -> Any:
-        return big_divs()
+        return BIG_DIVS
 
 
 def body(name: str, value: Any = 1) -> dict[str, Any]:

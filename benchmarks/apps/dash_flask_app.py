@@ -1,5 +1,7 @@
 """Stock Dash 4 on Flask (gunicorn gthread)."""
 
+import os
+
 import dash
 
 from benchmarks import workload
@@ -11,4 +13,5 @@ app = dash_app.server
 
 @app.route("/ping")
 def ping() -> str:
-    return "pong"
+    """The serving process's PID: the benchmark reads its memory."""
+    return str(os.getpid())

@@ -1,5 +1,7 @@
 """Dash 4's own Quart backend (hypercorn)."""
 
+import os
+
 import dash
 from quart import Quart
 
@@ -12,4 +14,5 @@ workload.install(dash_app)
 
 @app.route("/ping")
 async def ping() -> str:
-    return "pong"
+    """The serving process's PID: the benchmark reads its memory."""
+    return str(os.getpid())

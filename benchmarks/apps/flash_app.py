@@ -1,5 +1,7 @@
 """quart-flash: the workload as a FlashBlueprint on a Quart app (hypercorn)."""
 
+import os
+
 from quart import Quart
 
 from benchmarks import workload
@@ -14,4 +16,5 @@ app.register_blueprint(dashboard)
 
 @app.route("/ping")
 async def ping() -> str:
-    return "pong"
+    """The serving process's PID: the benchmark reads its memory."""
+    return str(os.getpid())
