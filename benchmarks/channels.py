@@ -30,7 +30,7 @@ import websockets
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from quart_flash.testing import HypercornProcess  # noqa: E402
+from quart_flash.testing import HypercornProcess, subscribe_channels  # noqa: E402
 
 COOKIE = "quart_flash_session"
 
@@ -39,7 +39,7 @@ async def subscribe(url: str, index: int) -> websockets.ClientConnection:
     conn = await websockets.connect(
         url, additional_headers={"Cookie": f"{COOKIE}=bench-{index}"}, max_queue=None
     )
-    await conn.send(json.dumps({"type": "subscribe", "channels": ["prices"]}))
+    await subscribe_channels(conn, ["prices"])
     return conn
 
 
@@ -94,8 +94,7 @@ async def streaming_rate(base: str, updates: int) -> dict[str, float]:
     conn = await websockets.connect(
         ws_url, additional_headers={"Cookie": f"{COOKIE}=streamer"}, max_queue=None
     )
-    await conn.send(json.dumps({"type": "subscribe", "channels": []}))
-    await asyncio.sleep(0.5)
+    await subscribe_channels(conn, [])
     body = {
         "output": "stream.children",
         "outputs": {"id": "stream", "property": "children"},

@@ -40,6 +40,15 @@ class Broker(ABC):
     async def publish(self, channel: str, message: bytes) -> None:
         """Send ``message`` to every process; raise PublishError quickly if impossible."""
 
+    async def ready(self) -> None:
+        """Return once messages published from now on reach this process.
+
+        The hub confirms a browser's subscription only after this, so the
+        confirmation means no later publish is missed.  A broker that
+        delivers as soon as it has started needs no more than this default.
+        """
+        return None
+
 
 class MemoryBroker(Broker):
     """One process: a publish is delivered straight to this process's hub."""
@@ -107,6 +116,9 @@ class RedisBroker(Broker):
                 pass
             self._task = None
         await self.client.aclose()
+
+    async def ready(self) -> None:
+        await self.connected.wait()  # the pattern subscription is in place
 
     async def publish(self, channel: str, message: bytes) -> None:
         try:

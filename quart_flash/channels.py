@@ -15,6 +15,13 @@ hub hands every message a broker delivers to the subscribed connections.
 * Each connection has a bounded queue: a browser that cannot keep up is
   disconnected (close code 4008) and reconnects; memory never grows without
   bound.
+
+The websocket's messages are JSON.  The browser sends
+``{"type": "subscribe", "channels": [...]}`` (the whole set each time); the
+server answers ``{"type": "subscribed", "channels": [...]}`` once that set is
+in force (every publish after it arrives; the script exposes it as
+``quartFlash.subscribed()``), ``{"type": "props", "updates": [...]}`` for
+pushes and ``{"type": "error", ...}`` for a message it does not understand.
 """
 
 from __future__ import annotations
@@ -82,6 +89,14 @@ def encode_updates(updates: Updates) -> list[dict[str, Any]]:
 
 def props_message(updates: list[dict[str, Any]]) -> bytes:
     return dumps({"type": "props", "updates": updates}).encode()
+
+
+def subscribed_message(channels: Iterable[str]) -> bytes:
+    """The answer to a subscribe: from now on every publish to these arrives."""
+    return json.dumps({"type": "subscribed", "channels": sorted(channels)}).encode()
+
+
+ERROR_MESSAGE = json.dumps({"type": "error", "message": "unknown message"}).encode()
 
 
 class Connection:
@@ -280,7 +295,7 @@ async def serve_connection(
             except (ValueError, TypeError, KeyError):
                 channels = None
             if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
-                await websocket.send(json.dumps({"type": "error", "message": "unknown message"}))
+                connection.offer(ERROR_MESSAGE)
                 continue
             for channel in set(channels) - approved:
                 if authorize is not None and not await authorize(channel, websocket):
@@ -289,6 +304,9 @@ async def serve_connection(
                     return
                 approved.add(channel)
             hub.subscribe(connection, {blueprint.channel_key(c) for c in channels} | session_keys)
+            await hub.broker.ready()
+            # Through the queue, after any push already waiting: one writer per socket.
+            connection.offer(subscribed_message(set(channels)))
 
     tasks = [
         asyncio.create_task(send_loop()),

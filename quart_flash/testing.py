@@ -22,6 +22,7 @@ downloaded, and a missing browser fails the test rather than skipping it.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -82,6 +83,26 @@ def wait_until_serving(
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url} did not answer within {timeout} s") from None
             time.sleep(0.05)
+
+
+async def subscribe_channels(socket: Any, channels: Sequence[str], timeout: float = 5.0) -> None:
+    """Subscribe a channels websocket and wait until the server confirms it.
+
+    ``socket`` is a client connection with ``send``/``recv`` coroutines (the
+    ``websockets`` package's, for one).  After this returns, every publish
+    to ``channels`` reaches the socket; pushes that arrived before the
+    confirmation are skipped.
+    """
+    await socket.send(json.dumps({"type": "subscribe", "channels": list(channels)}))
+    wanted = sorted(set(channels))
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"the server never confirmed the subscription to {wanted}")
+        message = json.loads(await asyncio.wait_for(socket.recv(), left))
+        if message.get("type") == "subscribed" and message.get("channels") == wanted:
+            return
 
 
 class LiveServer:

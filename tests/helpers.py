@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from quart_flash.testing import subscribe_channels
+
 
 def prop(component_id: Any, prop_name: str, value: Any = None) -> dict[str, Any]:
     return {"id": component_id, "property": prop_name, "value": value}
@@ -195,33 +197,18 @@ class BackgroundCommand:
 
 
 async def first_push(
-    socket: Any,
-    channels: list[str],
-    publish: Callable[[], Awaitable[Any]],
-    attempts: int = 50,
+    socket: Any, channels: list[str], publish: Callable[[], Awaitable[Any]]
 ) -> dict[str, Any]:
-    """Subscribe a channels websocket and publish until a push arrives; return it.
-
-    The server registers a subscription after the message that asks for it,
-    so a publish made at once may reach nobody (at-most-once delivery).
-    """
-    await socket.send(json.dumps({"type": "subscribe", "channels": channels}))
-    for _ in range(attempts):
-        await publish()
-        try:
-            return json.loads(await asyncio.wait_for(socket.recv(), 0.2))  # type: ignore[no-any-return]
-        except asyncio.TimeoutError:
-            continue
-    raise AssertionError(f"no push on {channels} reached the websocket")
+    """Subscribe a channels websocket, publish once, return the push it gets."""
+    await subscribe_channels(socket, channels)
+    await publish()
+    return json.loads(await asyncio.wait_for(socket.recv(), 5))  # type: ignore[no-any-return]
 
 
 async def wait_for_push(
     socket: Any, component_id: str, children: Any, timeout: float = 5.0
 ) -> None:
-    """Read pushes until ``component_id`` gets ``children``; earlier ones are skipped.
-
-    A late answer to :func:`first_push`'s publishing may still be on its way.
-    """
+    """Read pushes until ``component_id`` gets ``children``; earlier ones are skipped."""
     seen: list[Any] = []
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

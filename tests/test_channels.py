@@ -13,6 +13,7 @@ from quart import Quart, request
 
 from quart_flash import FlashBlueprint, Input, Output, dcc, html, set_props
 from quart_flash.channels import SESSION_COOKIE, Channel
+from quart_flash.testing import subscribe_channels
 
 from .helpers import callback_body, prop, response_of
 
@@ -21,13 +22,16 @@ def ws_url(server, prefix: str) -> str:
     return server.url.replace("http://", "ws://") + f"{prefix}/_flash/channels"
 
 
-async def subscriber(server, prefix, channels, session="s-1", **headers):
+async def subscriber(server, prefix, channels, session="s-1", confirm=True, **headers):
+    """A channels websocket; by default back once the server confirmed ``channels``."""
     conn = await websockets.connect(
         ws_url(server, prefix),
         additional_headers={"Cookie": f"{SESSION_COOKIE}={session}", **headers},
     )
-    await conn.send(json.dumps({"type": "subscribe", "channels": channels}))
-    await asyncio.sleep(0.1)  # let the server register the subscription
+    if confirm:
+        await subscribe_channels(conn, channels)
+    else:
+        await conn.send(json.dumps({"type": "subscribe", "channels": channels}))
     return conn
 
 
@@ -199,8 +203,8 @@ def test_authorizer_refuses_with_a_clear_close_reason(flash_server):
         member = await subscriber(
             server, "/g", ["private-board"], Cookie=f"member=yes; {SESSION_COOKIE}=m"
         )
-        await member.send(json.dumps({"type": "subscribe", "channels": ["private-board", "news"]}))
-        stranger = await subscriber(server, "/g", ["private-board"], session="x")
+        await subscribe_channels(member, ["private-board", "news"])
+        stranger = await subscriber(server, "/g", ["private-board"], session="x", confirm=False)
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(stranger.recv(), 5)
         assert closed.value.rcvd.code == 4003
@@ -227,7 +231,7 @@ def test_origin_check(flash_server, origin, allowed):
         headers = {"Origin": origin} if origin else {}
         conn = await websockets.connect(ws_url(server, "/g"), additional_headers=headers)
         if allowed:
-            await conn.send(json.dumps({"type": "subscribe", "channels": []}))
+            await subscribe_channels(conn, [])
             with pytest.raises(asyncio.TimeoutError):
                 await asyncio.wait_for(conn.recv(), 0.3)
             await conn.close()
@@ -271,8 +275,7 @@ def test_unknown_messages_get_an_error_and_the_socket_stays(flash_server):
         ):
             await conn.send(junk)
             assert json.loads(await asyncio.wait_for(conn.recv(), 5))["type"] == "error"
-        await conn.send(json.dumps({"type": "subscribe", "channels": ["news"]}))
-        await asyncio.sleep(0.1)
+        await subscribe_channels(conn, ["news"])
         async with httpx.AsyncClient(base_url=server.url) as client:
             await client.post("/flood?n=1")
         assert "ticker" in await next_props(conn)
@@ -288,8 +291,7 @@ def test_a_browser_that_does_not_read_is_disconnected(flash_server):
     async def scenario():
         # A tiny receive buffer and no reading: the server's queue fills up.
         lazy = await websockets.connect(ws_url(server, "/g"), max_queue=1)
-        await lazy.send(json.dumps({"type": "subscribe", "channels": ["news"]}))
-        await asyncio.sleep(0.1)
+        await subscribe_channels(lazy, ["news"])
         lazy.transport.pause_reading()
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
             assert (await client.post("/flood?n=2000")).json() == {"ok": True}

@@ -23,16 +23,19 @@ def two_browsers():
         browser.quit()
 
 
+def confirmed(browser) -> str:
+    """The channels the server has confirmed to this page, comma-joined."""
+    return browser.driver.execute_script(
+        "return window.quartFlash ? window.quartFlash.subscribed().join() : ''"
+    )
+
+
 def open_both(browsers, url):
+    """Open the page in each browser; return once each one's channels are live."""
     for browser in browsers:
         browser.base_url = url
         browser.visit("/")
-        browser.wait_for(
-            lambda b=browser: b.driver.execute_script(
-                "return window.quartFlash && window.quartFlash.channels().length > 0"
-            ),
-            "the channels script",
-        )
+        browser.wait_for(lambda b=browser: confirmed(b), "the server to confirm the channels")
 
 
 def test_chat_example_with_two_browsers(two_browsers):
@@ -143,20 +146,10 @@ def test_subscriptions_follow_page_navigation(flash_server, two_browsers):
     browser = two_browsers[0]
     browser.base_url = server.url
     browser.visit("/nav/red")
-    browser.wait_for(
-        lambda: (
-            browser.driver.execute_script("return window.quartFlash.channels().join()") == "red"
-        ),
-        "the red subscription",
-    )
+    browser.wait_for(lambda: confirmed(browser) == "red", "the red subscription")
     browser.click("#to-blue")
     browser.wait_for_text_to_equal("#title", "blue page")
-    browser.wait_for(
-        lambda: (
-            browser.driver.execute_script("return window.quartFlash.channels().join()") == "blue"
-        ),
-        "the blue subscription",
-    )
+    browser.wait_for(lambda: confirmed(browser) == "blue", "the blue subscription")
     hub = app.extensions["quart_flash.hub"]
     browser.wait_for(
         lambda: (

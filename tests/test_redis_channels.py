@@ -16,7 +16,7 @@ from redis import Redis
 
 from quart_flash import FlashBlueprint, PublishError, RedisBroker, html
 from quart_flash.channels import SESSION_COOKIE
-from quart_flash.testing import HypercornProcess
+from quart_flash.testing import HypercornProcess, subscribe_channels
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = os.environ.get("FLASH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -27,7 +27,7 @@ async def connect(url: str, session: str, channels: list[str], run: str = ""):
         f"{url.replace('http://', 'ws://')}/live/_flash/channels?run={run}",
         additional_headers={"Cookie": f"{SESSION_COOKIE}={session}"},
     )
-    await conn.send(json.dumps({"type": "subscribe", "channels": channels}))
+    await subscribe_channels(conn, channels)
     return conn
 
 
@@ -61,7 +61,6 @@ def test_every_worker_delivers_every_publish():
         # other process subscribes to patterns on the test's Redis meanwhile).
         subscribers = [c for c in registry.client_list() if int(c["psub"]) > 0]
         assert len(subscribers) == 2
-        await asyncio.sleep(0.2)
         async with httpx.AsyncClient(base_url=server.url) as client:
             publishers = set()
             for n in range(6):
@@ -100,7 +99,6 @@ def test_redis_restart_delivery_resumes_and_publish_fails_fast(flash_server, own
 
     async def scenario():
         conn = await connect(server.url, "s", ["prices"])
-        await asyncio.sleep(0.2)
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as client:
             assert (await client.post("/publish", json={"text": "before"})).status_code == 200
             assert await received_text(conn) == "before"

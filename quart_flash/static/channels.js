@@ -12,6 +12,8 @@
  * - The connection reconnects with back-off (capped at 5 s) and resubscribes;
  *   nothing is shown while it does.  A channel the server refuses (close code
  *   4003 "subscription refused: <name>") is dropped for the life of the page.
+ * - window.quartFlash.subscribed() is the set the server has confirmed (its
+ *   "subscribed" answer): every publish from then on reaches this page.
  */
 (function () {
     "use strict";
@@ -23,6 +25,7 @@
     var backoff = 250;
     var refused = {};
     var sent = null;
+    var confirmed = [];
 
     function ensureSession() {
         var match = document.cookie.match(new RegExp("(?:^|; )" + cookieName + "=([^;]*)"));
@@ -57,6 +60,10 @@
     }
 
     function apply(message) {
+        if (message.type === "subscribed") {
+            confirmed = message.channels;
+            return;
+        }
         var clientside = window.dash_clientside;
         if (message.type !== "props" || !clientside || !clientside.set_props) { return; }
         message.updates.forEach(function (update) {
@@ -73,6 +80,7 @@
         var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
         socket = new WebSocket(scheme + window.location.host + url);
         sent = null;
+        confirmed = [];
         socket.onopen = function () {
             backoff = 250;
             sendSubscriptions();
@@ -82,6 +90,7 @@
             var refusal = /^subscription refused: (.*)$/.exec(event.reason || "");
             if (event.code === 4003 && refusal) { refused[refusal[1]] = true; }
             socket = null;
+            confirmed = [];
             setTimeout(connect, backoff);
             backoff = Math.min(backoff * 2, 5000);
         };
@@ -90,6 +99,10 @@
     new MutationObserver(sendSubscriptions).observe(document.documentElement, {
         childList: true, subtree: true, attributes: true, attributeFilter: ["data-channel"]
     });
-    window.quartFlash = {session: ensureSession, channels: wantedChannels};
+    window.quartFlash = {
+        session: ensureSession,
+        channels: wantedChannels,
+        subscribed: function () { return confirmed.slice(); }
+    };
     connect();
 })();
