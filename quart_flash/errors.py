@@ -81,7 +81,13 @@ def install_error_handlers(blueprint: FlashBlueprint) -> None:
 def _log_failure(logger: logging.Logger, blueprint: FlashBlueprint, exc: Exception) -> None:
     output = g.get("quart_flash_output")
     if output is not None:
-        logger.error("callback %s of app %r failed", output, blueprint.name, exc_info=exc)
+        logger.error(
+            "callback %s of app %r failed (endpoint %s)",
+            output,
+            blueprint.name,
+            request.endpoint,
+            exc_info=exc,
+        )
     else:
         logger.error(
             "%s %s of app %r failed",

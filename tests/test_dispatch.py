@@ -384,7 +384,10 @@ def test_failing_callback_is_a_500_that_reveals_nothing(serve, caplog):
     resp = post(client, callback_body("o.children", out("o"), [prop("i", "value", 1)]))
     assert resp.status_code == 500
     assert "secret" not in resp.text and "Traceback" not in resp.text
-    assert any("o.children" in r.getMessage() and "'cb'" in r.getMessage() for r in caplog.records)
+    (record,) = [r for r in caplog.records if "o.children" in r.getMessage()]
+    assert "'cb'" in record.getMessage()  # the app
+    assert "cb.dash_update_component" in record.getMessage()  # the endpoint
+    assert record.name == bp.logger.name and record.exc_info is not None
     # The server keeps serving.
     assert client.get("/cb/_dash-layout").status_code == 200
 
