@@ -50,6 +50,19 @@ _FAST = orjson is not None and hasattr(orjson, "Fragment")
 if _FAST:
     _PLOTLY_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
     _WALK_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
+
+
+def _plotly_options() -> int:
+    """plotly's options, without the numpy one while numpy is not imported.
+
+    With OPT_SERIALIZE_NUMPY, orjson imports numpy the first time it meets a
+    type it does not know (any component): ~60 ms on the event loop in the
+    first request that returns one.  Until numpy has been imported, no value
+    can hold a numpy object, so the bytes are the same without the option.
+    """
+    if "numpy" in sys.modules:
+        return _PLOTLY_OPTIONS
+    return _PLOTLY_OPTIONS & ~orjson.OPT_SERIALIZE_NUMPY  # type: ignore[no-any-return]
 # What plotly escapes in its output, so JSON can sit inside <script>.
 _UNSAFE = (
     ("<", "\\u003c"),
@@ -123,7 +136,7 @@ def _default(value: Any) -> Any:
         value, numpy_allowed=True, datetime_allowed=True, modules=_modules()
     )
     # Serialized as plotly serializes its cleaned value (TypeError if it can't).
-    return orjson.Fragment(orjson.dumps(cleaned, option=_PLOTLY_OPTIONS))
+    return orjson.Fragment(orjson.dumps(cleaned, option=_plotly_options()))
 
 
 def _escape(text: str) -> str:
@@ -141,7 +154,7 @@ def dumps(value: Any) -> str:
     if to_plotly_json is not None:
         value = to_plotly_json()
     try:  # what plotly tries first: nothing orjson cannot take natively
-        return _escape(orjson.dumps(value, option=_PLOTLY_OPTIONS).decode())
+        return _escape(orjson.dumps(value, option=_plotly_options()).decode())
     except TypeError:
         pass
     try:

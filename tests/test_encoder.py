@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import decimal
 import math
+import subprocess
+import sys
 from typing import Any
 
 import dash
@@ -234,3 +236,17 @@ def test_callback_answer_is_byte_identical_to_dash_on_flask(serve):
     )
     assert ours.status_code == theirs.status_code == 200
     assert ours.content == theirs.data
+
+
+def test_components_are_encoded_without_importing_numpy():
+    """orjson's numpy option would import numpy (~60 ms) in the first request."""
+    code = (
+        "import sys\n"
+        "from dash import html\n"
+        "from quart_flash.encoder import dumps\n"
+        "text = dumps({'a': [html.Div([html.B('x')], id='d')], 'b': 1.5})\n"
+        "assert 'numpy' not in sys.modules, 'encoding imported numpy'\n"
+        "from dash._utils import to_json\n"
+        "assert text == to_json({'a': [html.Div([html.B('x')], id='d')], 'b': 1.5})\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
