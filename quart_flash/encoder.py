@@ -63,6 +63,8 @@ def _plotly_options() -> int:
     if "numpy" in sys.modules:
         return _PLOTLY_OPTIONS
     return _PLOTLY_OPTIONS & ~orjson.OPT_SERIALIZE_NUMPY  # type: ignore[no-any-return]
+
+
 # What plotly escapes in its output, so JSON can sit inside <script>.
 _UNSAFE = (
     ("<", "\\u003c"),

@@ -150,9 +150,7 @@ def test_offset_and_once_in_a_browser(flash_server):
             gap,
             LazyLoad(id="far", loader=counting_loader("far", loads), offset="0px", style=tall),
             gap,
-            LazyLoad(
-                id="again", loader=counting_loader("again", loads), once=False, style=tall
-            ),
+            LazyLoad(id="again", loader=counting_loader("again", loads), once=False, style=tall),
             LazyLoad(id="once", loader=counting_loader("once", loads), style=tall),
         ]
     )
