@@ -22,6 +22,7 @@ downloaded, and a missing browser fails the test rather than skipping it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -174,6 +175,30 @@ class LiveServer:
             raise RuntimeError("the server thread failed") from self._error
 
 
+def stop_group(
+    process: subprocess.Popen[bytes], sig: int = signal.SIGTERM, timeout: float = 20
+) -> bytes:
+    """Stop a process started with ``start_new_session=True`` and its children.
+
+    ``sig`` goes to the process group its PID leads (never to processes found
+    by name); SIGKILL follows if it lingers past ``timeout``, and then for
+    anything left in the group.  Returns what it wrote to a pipe, if any.
+    """
+
+    def signal_group(number: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, number)
+
+    signal_group(sig)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        signal_group(signal.SIGKILL)
+        output, _ = process.communicate()
+    signal_group(signal.SIGKILL)
+    return output or b""
+
+
 class HypercornProcess:
     """``hypercorn`` in a subprocess on a free port, stopped by its PID.
 
@@ -213,13 +238,6 @@ class HypercornProcess:
     def ssl_context(self) -> ssl.SSLContext | None:
         """A client context that trusts the server's certificate (with ``tls``)."""
         return ssl.create_default_context(cafile=self.tls[0]) if self.tls else None
-
-    def _signal_group(self, sig: int) -> None:
-        assert self.process is not None
-        try:
-            os.killpg(self.process.pid, sig)
-        except ProcessLookupError:
-            pass
 
     def start(self, ready_path: str = "/") -> HypercornProcess:
         """Start serving; after :meth:`stop`, starting again reuses the same port."""
@@ -271,15 +289,7 @@ class HypercornProcess:
         The signal goes to the process group the server was started in (its
         PID), so children such as a reloader's server process stop too.
         """
-        output = b""
-        if self.process is not None:
-            self._signal_group(sig)
-            try:
-                output, _ = self.process.communicate(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self._signal_group(signal.SIGKILL)
-                output, _ = self.process.communicate()
-            self._signal_group(signal.SIGKILL)  # anything left behind in the group
+        output = b"" if self.process is None else stop_group(self.process, sig, timeout)
         if self._socket is not None:
             self._socket.close()
             self._socket = None

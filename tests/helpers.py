@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from quart_flash.testing import subscribe_channels
+from quart_flash.testing import stop_group, subscribe_channels
 
 
 def prop(component_id: Any, prop_name: str, value: Any = None) -> dict[str, Any]:
@@ -173,23 +173,10 @@ class BackgroundCommand:
         )
         return self
 
-    def _signal_group(self, sig: int) -> None:
-        assert self.process is not None
-        try:
-            os.killpg(self.process.pid, sig)
-        except ProcessLookupError:
-            pass
-
     def stop(self, timeout: float = 20) -> str:
         """SIGTERM (a warm shutdown for Celery), SIGKILL if it lingers; its output."""
         if self.process is not None:
-            self._signal_group(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self._signal_group(signal.SIGKILL)
-                self.process.wait()
-            self._signal_group(signal.SIGKILL)  # anything left behind in the group
+            stop_group(self.process, signal.SIGTERM, timeout)
         self._output.seek(0)
         output = self._output.read().decode(errors="replace")
         self._output.close()
