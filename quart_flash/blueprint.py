@@ -369,11 +369,16 @@ class FlashBlueprint(Blueprint):
 
     # -- channels ------------------------------------------------------------------
     def channel_key(self, channel: str) -> str:
-        """The broker channel for one of this app's channels (apps never share)."""
-        return f"{self.name}/c/{channel}"
+        """The broker channel for one of this app's channels (apps never share).
+
+        The name's length leads, so no app name and channel name (both may
+        hold "/") can spell another app's key.
+        """
+        return f"{len(self.name)}:{self.name}/c/{channel}"
 
     def session_key(self, session: str) -> str:
-        return f"{self.name}/s/{session}"
+        """The broker channel reaching one browser session of this app."""
+        return f"{len(self.name)}:{self.name}/s/{session}"
 
     def sse(
         self,

@@ -359,3 +359,51 @@ def test_publish_from_a_startup_background_task(flash_server):
         await conn.close()
 
     asyncio.run(scenario())
+
+
+def test_apps_never_share_channels_or_sessions(flash_server):
+    """Apps on one server are isolated even when their names are chosen to collide."""
+    app = Quart(__name__)
+    shop = FlashBlueprint("shop", __name__, url_prefix="/shop")
+    evil = FlashBlueprint("shop/c/evil", __name__, url_prefix="/evil")
+    for bp in (shop, evil):
+        bp.layout = html.Div([Channel("x"), html.Div(id="out")])
+        app.register_blueprint(bp)
+
+    @app.post("/publish/<int:which>")
+    async def publish(which):
+        body = await request.get_json()
+        bp = (shop, evil)[which]
+        await bp.publish(
+            body.get("channel"), {"out": {"children": body["text"]}}, session=body.get("session")
+        )
+        return {"ok": True}
+
+    server = flash_server(app)
+
+    async def scenario():
+        # The same session cookie on both, and channel names that would spell
+        # each other's keys if the app name did not delimit them.
+        in_shop = await subscriber(server, "/shop", ["evil/c/x"], session="same")
+        in_evil = await subscriber(server, "/evil", ["x"], session="same")
+        async with httpx.AsyncClient(base_url=server.url) as client:
+
+            async def send(which, text, **target):
+                response = await client.post(f"/publish/{which}", json={"text": text, **target})
+                assert response.status_code == 200
+
+            await send(1, "evil x", channel="x")
+            assert await next_props(in_evil) == {"out": {"children": "evil x"}}
+            await send(0, "shop session", session="same")
+            assert await next_props(in_shop) == {"out": {"children": "shop session"}}
+            await send(0, "shop evil/c/x", channel="evil/c/x")
+            assert await next_props(in_shop) == {"out": {"children": "shop evil/c/x"}}
+            await send(1, "evil session", session="same")
+            assert await next_props(in_evil) == {"out": {"children": "evil session"}}
+        # Each socket got exactly its own app's two pushes and nothing else.
+        for conn in (in_shop, in_evil):
+            with pytest.raises(asyncio.TimeoutError):
+                await next_props(conn, timeout=0.3)
+            await conn.close()
+
+    asyncio.run(scenario())
