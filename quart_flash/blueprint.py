@@ -232,12 +232,13 @@ class FlashBlueprint(Blueprint):
         ``async def`` callbacks are awaited on the event loop; plain ``def``
         ones run in the app's bounded thread pool.
 
-        :param channel: run once per trigger and send the outputs to every
-            browser subscribed to this channel, not just the caller.
         An ``async def`` *generator* callback streams: every value it yields
         is sent to the caller's browser as soon as it is produced, and the
         last one is the callback's answer; ``set_props`` inside it (as in
         any ``websocket=True`` callback) also streams at once.
+
+        :param channel: run once per trigger and send the outputs to every
+            browser subscribed to this channel, not just the caller.
         """
         before = set(self.dash_app.callback_map)
         register = self.dash_app.callback(*args, **kwargs)

@@ -1,6 +1,6 @@
 """The typed request model of ``POST _dash-update-component``.
 
-Declared once, as ``TypedDict``s: pydantic validates a body against them
+Declared once, as ``TypedDict`` classes: pydantic validates a body against them
 (so a bad body gets a 400 that names the field), quart-schema documents them
 (so the route can appear in the user's OpenAPI document), and the validated
 body stays the plain dict that Dash's callback machinery expects.
