@@ -25,6 +25,7 @@ from .helpers import callback_body, prop
 
 ROOT = Path(__file__).resolve().parents[1]
 GRACEFUL_TIMEOUT = 30  # far beyond the callbacks: waiting it out would show
+STARTED_KEY = "started-callbacks"  # the app counts its running callbacks here
 
 
 def _body(output: str) -> dict[str, object]:
@@ -40,17 +41,28 @@ def _redis_clients(url: str) -> int:
     return int(Redis.from_url(url).info("clients")["connected_clients"])
 
 
-async def _shutdown_during_work(server: HypercornProcess, kill_group: bool) -> dict[str, object]:
+async def _started(redis_url: str, count: int) -> None:
+    """Until ``count`` callbacks have started in the server (shutdown_app counts them)."""
+    deadline = time.monotonic() + 20
+    while int(Redis.from_url(redis_url).get(STARTED_KEY) or 0) < count:
+        assert time.monotonic() < deadline, "the callbacks did not start"
+        await asyncio.sleep(0.02)
+
+
+async def _shutdown_during_work(
+    server: HypercornProcess, kill_group: bool, redis_url: str
+) -> dict[str, object]:
     url = server.url + "/slow"
     sockets = [
         await websockets.connect(url.replace("http", "ws") + "/_flash/channels") for _ in range(4)
     ]
     async with httpx.AsyncClient(timeout=60) as client:
+        streaming = asyncio.Event()
 
         async def stream_ends() -> float:
             async with client.stream("GET", url + "/events") as stream:
                 async for _ in stream.aiter_lines():
-                    pass
+                    streaming.set()
             return time.monotonic() - signalled
 
         events = asyncio.create_task(stream_ends())
@@ -58,7 +70,10 @@ async def _shutdown_during_work(server: HypercornProcess, kill_group: bool) -> d
             asyncio.create_task(client.post(url + "/_dash-update-component", json=_body(out)))
             for out in ("async-out", "sync-out") * 2
         ]
-        await asyncio.sleep(0.5)  # the callbacks are running now
+        # Everything is under way in the server, not merely sent (a request
+        # still in the listen backlog at SIGTERM is never accepted).
+        await asyncio.wait_for(streaming.wait(), 20)
+        await _started(redis_url, len(calls))
         assert not any(call.done() for call in calls)
         signalled = time.monotonic()
         assert server.process is not None
@@ -101,11 +116,11 @@ def test_sigterm_finishes_callbacks_closes_websockets_and_exits(own_redis, worke
         "tests.apps.shutdown_app:app",
         args=["--workers", workers, "--graceful-timeout", str(GRACEFUL_TIMEOUT)],
         cwd=str(ROOT),
-        env={"FLASH_SHUTDOWN_REDIS_URL": own_redis.url},
+        env={"FLASH_SHUTDOWN_REDIS_URL": own_redis.url, "FLASH_SHUTDOWN_STARTED_KEY": STARTED_KEY},
     ).start("/slow/")
     try:
         assert _redis_clients(own_redis.url) > baseline  # the channel subscribers
-        outcome = asyncio.run(_shutdown_during_work(server, kill_group))
+        outcome = asyncio.run(_shutdown_during_work(server, kill_group, own_redis.url))
         assert server.process is not None
         server.process.wait(timeout=GRACEFUL_TIMEOUT / 2)
         exited = time.monotonic() - outcome["signalled"]  # type: ignore[operator]
