@@ -110,6 +110,8 @@ class FlashBlueprint(Blueprint):
         self._constructor_prefix = _normalise_prefix(url_prefix)
         self._requests_prefix_override = requests_pathname_prefix
         self._mounts: dict[str, str] = {}
+        #: (request.blueprint, root_path) -> browser-facing prefix, per request
+        self._prefixes: dict[tuple[str | None, str], str] = {}
         self.logger = logging.getLogger(f"quart_flash.{name}")
         #: ``"prune"`` or ``"raise"`` once dev tools show tracebacks; see
         #: :meth:`BlueprintServer.register_prune_error_handler`.
@@ -155,6 +157,7 @@ class FlashBlueprint(Blueprint):
         if url_prefix is None:
             url_prefix = self.url_prefix
         self._mounts[full_name] = _normalise_prefix(url_prefix)
+        self._prefixes.clear()
         if app not in self._apps:
             self._apps.append(app)
         super().register(app, options)
@@ -171,8 +174,15 @@ class FlashBlueprint(Blueprint):
     def _request_prefix(self) -> str:
         if self._requests_prefix_override:
             return self._requests_prefix_override
-        mount = self._mounts.get(request.blueprint or "", self._constructor_prefix)
-        return f"{request.root_path.rstrip('/')}{mount}/"
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        key = (req.blueprint, req.root_path)
+        prefix = self._prefixes.get(key)
+        if prefix is None:
+            mount = self._mounts.get(key[0] or "", self._constructor_prefix)
+            prefix = f"{key[1].rstrip('/')}{mount}/"
+            if len(self._prefixes) < 64:  # root_path comes from the client's proxy
+                self._prefixes[key] = prefix
+        return prefix
 
     @property
     def secret_key(self) -> Any:

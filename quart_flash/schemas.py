@@ -9,10 +9,9 @@ body stays the plain dict that Dash's callback machinery expects.
 from __future__ import annotations
 
 import json
+import re
 import sys
-from typing import Any, Dict, List, Union
-
-from pydantic import TypeAdapter, ValidationError
+from typing import Any, Callable, Dict, List, Union
 
 # pydantic needs typing_extensions' TypedDict before Python 3.12; quart-schema
 # recognises only typing's from 3.12 on (its is_typeddict comes from typing).
@@ -21,7 +20,14 @@ if sys.version_info >= (3, 12):
 else:
     from typing_extensions import NotRequired, TypedDict
 
+from pydantic_core import ValidationError
+
 from .errors import ClientError
+
+try:
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - exercised only without the speed extra
+    _fast_loads = None  # type: ignore[assignment]
 
 ComponentId = Union[str, Dict[str, Any]]
 
@@ -105,17 +111,52 @@ JSON_ROUTE_RESPONSES: Dict[str, Dict[int, Any]] = {
     "dash_reload_hash": {200: ReloadHash},
 }
 
-_CALLBACK_REQUEST = TypeAdapter(CallbackRequest)
+_validate_body: Callable[[Any], Any] | None = None
+
+
+def _body_validator() -> Callable[[Any], Any]:
+    """pydantic's validator for :class:`CallbackRequest`, built on first use.
+
+    Building it (and importing ``pydantic.main``) is a third of quart-flash's
+    import time; an app pays for it with its first callback, not at start-up.
+    """
+    global _validate_body  # pylint: disable=global-statement
+    if _validate_body is None:
+        from pydantic import TypeAdapter
+
+        _validate_body = TypeAdapter(CallbackRequest).validator.validate_python
+    return _validate_body
+
+
+_LONG_DIGITS = re.compile(rb"[0-9]{19}").search
+
+
+def _loads(raw: bytes) -> Any:
+    """``json.loads(raw)``: orjson when it can, Python's json for the rest.
+
+    orjson accepts a subset of what ``json.loads`` accepts (UTF-8 only, no
+    ``NaN``, 1,024 levels) and decodes that subset to equal values of the
+    same types, except integers beyond 64 bits, which it makes floats: a
+    body with a run of 19 digits goes to Python's json.  So trying orjson
+    first changes nothing but the speed; whatever it refuses, and every
+    error message, is Python's.
+    """
+    if _fast_loads is not None and _LONG_DIGITS(raw) is None:
+        try:
+            return _fast_loads(raw)
+        except ValueError:
+            pass
+    return json.loads(raw)
 
 
 def parse_callback_request(raw: bytes) -> dict[str, Any]:
     """Decode and validate a callback body, or raise a 400 that says why."""
     try:
-        body = json.loads(raw)
+        body = _loads(raw)
     except (ValueError, RecursionError) as exc:
         raise ClientError(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
     try:
-        _CALLBACK_REQUEST.validate_python(body)
+        (_validate_body or _body_validator())(body)
     except ValidationError as exc:
         fields = [
             {"field": ".".join(str(part) for part in err["loc"]) or "(body)", "problem": err["msg"]}

@@ -13,18 +13,27 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from quart import Response, current_app, request, send_from_directory
 from quart.typing import ResponseReturnValue
-from quart_schema import document_request, document_response, hide, tag
 
 from . import channels, pages
 from .encoder import dumps
 from .errors import ClientError
 from .resources import file_response, resolve_suite_path
-from .schemas import JSON_ROUTE_RESPONSES, CallbackRequest
 
 if TYPE_CHECKING:
     from .blueprint import FlashBlueprint
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+#: What ``quart_schema.hide`` sets (``quart_schema.openapi.QUART_SCHEMA_HIDDEN_ATTRIBUTE``;
+#: a test checks it).  Set by name so that an app that never documents its
+#: Dash routes does not import quart-schema (a tenth of quart-flash's start-up).
+_HIDDEN_ATTRIBUTE = "_quart_schema_hidden"
+
+
+def hide(view: Callable[..., Any]) -> Callable[..., Any]:
+    """``quart_schema.hide``: leave the route out of the OpenAPI document."""
+    setattr(view, _HIDDEN_ATTRIBUTE, True)
+    return view
 
 
 def _method_not_allowed(allowed: list[str]) -> Callable[..., Any]:
@@ -58,9 +67,17 @@ def documented(
 ) -> Callable[..., Any]:
     """Dash's routes stay out of the user's OpenAPI document unless asked;
     then the JSON routes are listed, tagged with the app's name."""
-    responses = JSON_ROUTE_RESPONSES.get(endpoint)
-    if not blueprint.openapi or responses is None:
+    if not blueprint.openapi:
         return hide(view)
+    from quart_schema import document_request, document_response, tag
+
+    from .schemas import JSON_ROUTE_RESPONSES, CallbackRequest
+
+    responses = JSON_ROUTE_RESPONSES.get(endpoint)
+    if responses is None:
+        return hide(view)
+    if endpoint == "dash_update_component":
+        view = document_request(CallbackRequest)(view)
     for status, model in responses.items():
         view = document_response(model, status)(view)
     return tag([f"dash:{blueprint.name}"])(view)
@@ -106,7 +123,6 @@ def add_dash_routes(blueprint: FlashBlueprint) -> None:
             deps_cache[:] = [key, dumps(specs)]
         return respond(blueprint, deps_cache[1], "application/json")
 
-    @document_request(CallbackRequest)
     async def update_component() -> ResponseReturnValue:
         return await blueprint.dispatcher.dispatch()
 
