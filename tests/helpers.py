@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import tempfile
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from quart_flash.testing import stop_group, subscribe_channels
+from quart_flash.testing import FlashBrowser, HypercornProcess, stop_group, subscribe_channels
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def prop(component_id: Any, prop_name: str, value: Any = None) -> dict[str, Any]:
@@ -211,3 +215,20 @@ async def wait_for_push(
             seen.append(update)
             if update["id"] == component_id and update["props"].get("children") == children:
                 return
+
+
+@contextlib.contextmanager
+def example_in_a_browser(target: str, ready_path: str = "/") -> Iterator[FlashBrowser]:
+    """An app of this repository under hypercorn, and a headless Chromium for it.
+
+    Both are stopped afterwards, the server even when the browser fails to start.
+    """
+    server = HypercornProcess(target, cwd=str(ROOT)).start(ready_path)
+    try:
+        browser = FlashBrowser(server.url)
+        try:
+            yield browser
+        finally:
+            browser.quit()
+    finally:
+        server.stop()

@@ -12,7 +12,7 @@ from websockets.sync.client import connect
 
 from quart_flash.testing import HypercornProcess
 
-from .helpers import callback_body, prop, response_of
+from .helpers import callback_body, example_in_a_browser, prop, response_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -214,11 +214,7 @@ def test_pages_navigation_in_the_browser(pages_app):
 
 @pytest.mark.browser
 def test_background_progress_in_the_browser():
-    from quart_flash.testing import FlashBrowser
-
-    server = HypercornProcess("examples/background_progress:app", cwd=str(ROOT)).start()
-    browser = FlashBrowser(server.url)
-    try:
+    with example_in_a_browser("examples/background_progress:app") as browser:
         browser.visit("/")
         browser.click("#start")
         browser.wait_for(
@@ -240,24 +236,14 @@ def test_background_progress_in_the_browser():
         )
         assert browser.text("#status") == "finished run 1"  # the cancelled run wrote nothing
         assert browser.get_logs() == []
-    finally:
-        browser.quit()
-        server.stop()
 
 
 @pytest.mark.browser
 def test_dash_extensions_websocket_component_with_a_quart_route():
-    from quart_flash.testing import FlashBrowser
-
-    server = HypercornProcess("examples/ws_component:app", cwd=str(ROOT)).start("/dash/")
-    browser = FlashBrowser(server.url)
-    try:
+    with example_in_a_browser("examples/ws_component:app", "/dash/") as browser:
         browser.visit("/dash/")
         browser.wait_for_text_to_equal("#reply", "server says: connected")
         browser.type_into("#text", "quart and dash")
         browser.click("#send")
         browser.wait_for_text_to_equal("#reply", "server says: QUART AND DASH")
         assert browser.get_logs() == []
-    finally:
-        browser.quit()
-        server.stop()

@@ -10,9 +10,9 @@ from quart import Quart
 
 from quart_flash import FlashBlueprint, LazyLoad, html
 from quart_flash.lazy import content_of
-from quart_flash.testing import FlashBrowser, HypercornProcess
+from quart_flash.testing import FlashBrowser
 
-from .helpers import callback_body, response_of
+from .helpers import callback_body, example_in_a_browser, response_of
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,9 +94,7 @@ new MutationObserver(function (records, observer) {
 
 @pytest.mark.browser
 def test_twenty_slow_panels_first_screen_fast_rest_on_scroll():
-    server = HypercornProcess("examples.lazy_panels:app", cwd=str(ROOT)).start()
-    browser = FlashBrowser(server.url)
-    try:
+    with example_in_a_browser("examples.lazy_panels:app") as browser:
         browser.driver.set_window_size(1200, 900)
         browser.driver.execute_cdp_cmd(
             "Page.addScriptToEvaluateOnNewDocument", {"source": FIRST_SCREEN_PROBE}
@@ -120,9 +118,6 @@ def test_twenty_slow_panels_first_screen_fast_rest_on_scroll():
         assert not [entry for entry in browser.get_logs() if entry["level"] == "SEVERE"], (
             browser.get_logs()
         )
-    finally:
-        browser.quit()
-        server.stop()
 
 
 def counting_loader(name: str, loads: dict[str, int]):

@@ -12,7 +12,8 @@ from quart import Quart
 
 from quart_flash import FlashBlueprint, ServerSentEvent, html, sse_response
 from quart_flash.sse import encode
-from quart_flash.testing import FlashBrowser, HypercornProcess
+
+from .helpers import example_in_a_browser
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -114,9 +115,7 @@ def test_events_are_sent_as_they_are_yielded(flash_server):
 
 @pytest.mark.browser
 def test_dash_extensions_example_in_a_browser():
-    server = HypercornProcess("examples.sse_stream:app", cwd=str(ROOT)).start("/stream/")
-    browser = FlashBrowser(server.url)
-    try:
+    with example_in_a_browser("examples.sse_stream:app", "/stream/") as browser:
         browser.visit("/stream/")
         browser.wait_for_contains_text("#story", "(complete)")
         assert browser.text("#story").startswith("Once upon a time")
@@ -128,6 +127,3 @@ def test_dash_extensions_example_in_a_browser():
         browser.wait_for(tick, "the first tick")
         first = tick()
         browser.wait_for(lambda: tick() >= first + 3, "three more ticks")
-    finally:
-        browser.quit()
-        server.stop()
