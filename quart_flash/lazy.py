@@ -18,13 +18,16 @@ view it either
 With ``once=False`` the panel loads again every time it re-enters the view.
 Loaders are found by the block's ``id``: one ``id``, one loader, in the
 whole process (a second, different loader under the same ``id`` is an
-error rather than a silent swap between users).  A loader runs in the
+error rather than a silent swap between users; an equal
+``functools.partial``, which a layout function builds on every call, is the
+same loader).  A loader runs in the
 callback's request, so ``quart.request``, the session and ``dash.ctx`` are
 available for per-user content.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Union
 
@@ -66,8 +69,13 @@ def LazyLoad(  # noqa: N802 - a component, named like Dash's
     attributes = {"data-offset": offset, "data-once": "true" if once else "false"}
     if loader is not None:
         known = _loaders.setdefault(id, loader)
-        if known is not loader:
-            raise ValueError(f"LazyLoad id {id!r} already has another loader: {known!r}")
+        if not _same_loader(known, loader):
+            raise ValueError(
+                f"LazyLoad id {id!r} already has another loader ({known!r}). Loaders are "
+                "found by id in the whole process: give each its own id, and build loaders "
+                "a layout function makes on every call from module-level functions or "
+                "functools.partial (per-user data comes from the request, not a closure)."
+            )
         attributes["data-loader"] = "true"
     else:
         attributes["data-content"] = dumps(children)
@@ -82,6 +90,24 @@ def LazyLoad(  # noqa: N802 - a component, named like Dash's
         **attributes,
         **props,
     )
+
+
+def _same_loader(known: Loader, loader: Loader) -> bool:
+    """The same callable, or a ``functools.partial`` equal to it.
+
+    A layout function builds its ``partial(load, arg)`` again on every call;
+    one with the same function and arguments behaves the same.  Anything
+    else (a new closure, another function) may not: refused, not swapped.
+    """
+    if known is loader:
+        return True
+    if isinstance(known, functools.partial) and isinstance(loader, functools.partial):
+        return (
+            _same_loader(known.func, loader.func)
+            and known.args == loader.args
+            and known.keywords == loader.keywords
+        )
+    return False
 
 
 def install_loader_callback(blueprint: FlashBlueprint) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from pathlib import Path
 
@@ -42,6 +43,24 @@ def test_one_id_one_loader():
     LazyLoad(id="shared-id", loader=first)  # the same loader again: a layout function
     with pytest.raises(ValueError, match="another loader"):
         LazyLoad(id="shared-id", loader=second)
+
+
+def test_a_layout_function_may_build_equal_partials_each_call():
+    async def panel(number, *, unit="ms"):
+        return f"{number} {unit}"
+
+    def layout():  # what a layout function does on every page load
+        return LazyLoad(id="partial-panel", loader=functools.partial(panel, 3, unit="s"))
+
+    layout()
+    layout()
+    for different in (
+        functools.partial(panel, 4, unit="s"),
+        functools.partial(panel, 3, unit="ms"),
+        lambda: panel(3, unit="s"),
+    ):
+        with pytest.raises(ValueError, match="another loader"):
+            LazyLoad(id="partial-panel", loader=different)
 
 
 def test_loader_callback_runs_async_and_def_loaders(serve):
