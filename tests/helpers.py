@@ -24,6 +24,11 @@ def prop(component_id: Any, prop_name: str, value: Any = None) -> dict[str, Any]
     return {"id": component_id, "property": prop_name, "value": value}
 
 
+def out(component_id: Any, prop_name: str = "children") -> dict[str, Any]:
+    """One entry of a callback body's ``outputs``."""
+    return {"id": component_id, "property": prop_name}
+
+
 def prop_id(component_id: Any, prop_name: str) -> str:
     if isinstance(component_id, dict):
         component_id = json.dumps(component_id, sort_keys=True, separators=(",", ":"))

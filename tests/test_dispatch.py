@@ -25,7 +25,7 @@ from quart_flash import (
     set_props,
 )
 
-from .helpers import callback_body, prop, response_of
+from .helpers import callback_body, out, prop, response_of
 
 
 def make_app(**kwargs: object) -> tuple[Quart, FlashBlueprint]:
@@ -39,10 +39,6 @@ def make_app(**kwargs: object) -> tuple[Quart, FlashBlueprint]:
 
 def post(client, body):
     return client.post("/cb/_dash-update-component", json=body)
-
-
-def out(component_id, prop_name="children"):
-    return {"id": component_id, "property": prop_name}
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])

@@ -14,10 +14,15 @@ from typing import Any
 
 import pytest
 from dash._utils import AttributeDict
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from quart import Quart
 
 from quart_flash import ALL, ALLSMALLER, MATCH, FlashBlueprint, Input, Output, State, html
 from quart_flash.dispatch import CallbackPlan, build_context
+from quart_flash.schemas import _loads
+
+from .helpers import out, prop
 
 
 def same(a: Any, b: Any, path: str = "g") -> None:
@@ -33,14 +38,6 @@ def same(a: Any, b: Any, path: str = "g") -> None:
             same(x, y, f"{path}[{i}]")
     else:
         assert a == b, (path, a, b)
-
-
-def v(component_id: Any, prop: str, value: Any = None) -> dict[str, Any]:
-    return {"id": component_id, "property": prop, "value": value}
-
-
-def o(component_id: Any, prop: str) -> dict[str, Any]:
-    return {"id": component_id, "property": prop}
 
 
 def make_app() -> tuple[Quart, FlashBlueprint]:
@@ -97,62 +94,65 @@ def make_app() -> tuple[Quart, FlashBlueprint]:
 BODIES = {
     "single": {
         "output": "one.children",
-        "outputs": o("one", "children"),
-        "inputs": [v("a", "value", 1)],
+        "outputs": out("one", "children"),
+        "inputs": [prop("a", "value", 1)],
         "changedPropIds": ["a.value"],
     },
     "single, legacy renderer without outputs": {
         "output": "one.children",
-        "inputs": [v("a", "value", "x")],
+        "inputs": [prop("a", "value", "x")],
     },
     "single, value missing": {
         "output": "one.children",
-        "outputs": o("one", "children"),
+        "outputs": out("one", "children"),
         "inputs": [{"id": "a", "property": "value"}],
         "changedPropIds": [],
     },
     "multi with state": {
         "output": "..m1.children...m2.children@",  # Dash appends a hash
-        "outputs": [o("m1", "children"), o("m2", "children")],
-        "inputs": [v("a", "value", [1, {"k": 2}]), v("b", "n_clicks", 3)],
-        "state": [v("s", "data", {"deep": [1, 2]})],
+        "outputs": [out("m1", "children"), out("m2", "children")],
+        "inputs": [prop("a", "value", [1, {"k": 2}]), prop("b", "n_clicks", 3)],
+        "state": [prop("s", "data", {"deep": [1, 2]})],
         "changedPropIds": ["b.n_clicks", "a.value"],
     },
     "dict grouping": {
         "output": "..dx.children...dy.children..",
-        "outputs": [o("dx", "children"), o("dy", "children")],
-        "inputs": [v("a", "value", "A"), v("b", "value", "B")],
-        "state": [v("s", "data", None)],
+        "outputs": [out("dx", "children"), out("dy", "children")],
+        "inputs": [prop("a", "value", "A"), prop("b", "value", "B")],
+        "state": [prop("s", "data", None)],
         "changedPropIds": ["a.value"],
     },
     "MATCH and ALLSMALLER": {
         "output": '{"index":["MATCH"],"type":"out"}.children',
-        "outputs": o({"type": "out", "index": 2}, "children"),
-        "inputs": [v({"type": "in", "index": 2}, "value", "two")],
+        "outputs": out({"type": "out", "index": 2}, "children"),
+        "inputs": [prop({"type": "in", "index": 2}, "value", "two")],
         "state": [
-            [v({"type": "in", "index": 0}, "value", "zero"), v({"index": 1, "type": "in"}, "value")]
+            [
+                prop({"type": "in", "index": 0}, "value", "zero"),
+                prop({"index": 1, "type": "in"}, "value"),
+            ]
         ],
         "changedPropIds": ['{"index":2,"type":"in"}.value'],
     },
     "ALL, empty and full": {
         "output": '{"index":["ALL"],"type":"all-out"}.children',
-        "outputs": [[o({"type": "all-out", "index": i}, "children") for i in range(3)]],
+        "outputs": [[out({"type": "all-out", "index": i}, "children") for i in range(3)]],
         "inputs": [
-            [v({"type": "all-in", "index": i}, "value", i * 10) for i in range(3)],
-            v("plain", "value", "p"),
+            [prop({"type": "all-in", "index": i}, "value", i * 10) for i in range(3)],
+            prop("plain", "value", "p"),
         ],
         "changedPropIds": ['{"index":1,"type":"all-in"}.value', "plain.value"],
     },
     "ALL with nothing matched": {
         "output": '{"index":["ALL"],"type":"all-out"}.children',
         "outputs": [[]],
-        "inputs": [[], v("plain", "value", "p")],
+        "inputs": [[], prop("plain", "value", "p")],
         "changedPropIds": [],
     },
     "no output": {
         "output": None,
         "outputs": [],
-        "inputs": [v("fire", "n_clicks", 1)],
+        "inputs": [prop("fire", "n_clicks", 1)],
         "changedPropIds": ["fire.n_clicks"],
     },
 }
@@ -224,7 +224,7 @@ def test_broken_entries_fail_as_in_dash() -> None:
     app, bp = make_app()
     dash_app = bp.dash_app
     callback = dash_app.callback_map["one.children"]
-    body = {"output": "one.children", "inputs": [v("a", "value", 1)]}
+    body = {"output": "one.children", "inputs": [prop("a", "value", 1)]}
 
     async def compare() -> None:
         async with app.test_request_context("/_dash-update-component", method="POST"):
@@ -264,10 +264,6 @@ def test_attribute_dict_is_what_dash_reads() -> None:
 
 # -- request parsing -------------------------------------------------------------------
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from quart_flash.schemas import _loads  # noqa: E402
 
 _json_values = st.recursive(
     st.none()
