@@ -31,10 +31,9 @@ import functools
 import json
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Union
 
-from dash import MATCH, Input, Output, dcc, html
+from dash import MATCH, Input, Output, ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
-from . import executor
 from .encoder import dumps
 
 if TYPE_CHECKING:
@@ -119,17 +118,11 @@ def install_loader_callback(blueprint: FlashBlueprint) -> None:
         prevent_initial_call=True,
     )
     async def load_lazy_panel(seen: Any) -> Any:
-        from dash import ctx
-
         key = ctx.triggered_id["key"] if isinstance(ctx.triggered_id, dict) else None
         loader = _loaders.get(key) if isinstance(key, str) else None
         if loader is None or not seen:
             raise PreventUpdate
-        from .blueprint import is_async_callable
-
-        if is_async_callable(loader):
-            return await loader()  # type: ignore[misc]
-        return await executor.run_sync(loader)
+        return await blueprint.call_user_function(loader)
 
 
 def content_of(block: html.Div) -> Any:
