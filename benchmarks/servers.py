@@ -44,47 +44,45 @@ RATIOS = [
 ]
 
 
+# The servers started as commands that bind by themselves ({port} is filled in).
+_COMMANDS = {
+    "gunicorn": [
+        "gunicorn",
+        "--workers",
+        "1",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "8",
+        "--bind",
+        "127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ],
+    "uvicorn": [
+        "uvicorn",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ],
+}
+
+
 class Running:
     """One flavour serving; ``startup`` is seconds until its first answer."""
 
     def __init__(self, flavour: Flavour) -> None:
         self.flavour = flavour
-        if flavour.server == "gunicorn":
-            command = [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                "1",
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "8",
-                "--bind",
-                "127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                flavour.module,
-            ]
-            self.process = HypercornProcess(command=command, cwd=str(ROOT))
-        elif flavour.server == "uvicorn":
-            command = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--loop",
-                "uvloop",
-                "--http",
-                "httptools",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "{port}",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-                flavour.module,
-            ]
+        if flavour.server in _COMMANDS:
+            command = [sys.executable, "-m", *_COMMANDS[flavour.server], flavour.module]
             self.process = HypercornProcess(command=command, cwd=str(ROOT))
         else:
             self.process = HypercornProcess(
