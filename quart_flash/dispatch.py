@@ -124,6 +124,7 @@ class CallbackPlan:
         "outputs_indices",
         "outputs_flat",
         "using_outputs",
+        "valid_outputs",
     )
 
     def __init__(self, callback: dict[str, Any]) -> None:
@@ -138,10 +139,26 @@ class CallbackPlan:
         self.outputs_indices = callback.get("outputs_indices", [])
         self.outputs_flat = _is_flat(self.outputs_indices)
         self.using_outputs = _using_grouping(self.outputs_indices)
+        # Sent output specs Dash's validate_output_spec accepted, by
+        # _fingerprint: for string ids a callback has only a few.
+        self.valid_outputs: set[tuple[str, ...]] = set()
 
     def current(self, callback: dict[str, Any]) -> bool:
         """Still valid for this callback-map entry (not replaced or rewrapped)?"""
         return self.callback is callback and self.func is callback["callback"]
+
+
+def _fingerprint(outputs: Any) -> tuple[str, ...] | None:
+    """The sent output specs as a hashable key, when every id is a string
+    (wildcard ids are dicts, and their values vary per request)."""
+    key: list[str] = []
+    for item in outputs if isinstance(outputs, list) else (outputs,):
+        for spec in item if isinstance(item, list) else (item,):
+            component_id, prop = spec.get("id"), spec.get("property")
+            if type(component_id) is not str or type(prop) is not str:
+                return None
+            key += (component_id, prop)
+    return tuple(key)
 
 
 def _grouping(flat: list[Any], indices: Any, is_flat: bool, using: bool) -> tuple[Any, bool]:
@@ -179,6 +196,22 @@ def _grouped(entry: dict[str, Any], str_id: str, changed: Any) -> AttributeDict:
     return group
 
 
+def _read_headers(headers: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """``dict(headers)`` in one pass, and the same by lower-cased name.
+
+    ``dict()`` of werkzeug's ``Headers`` looks every name up again by a
+    case-insensitive scan, which finds the first value of a repeated header,
+    and ``Headers.get`` of an absent header raises and catches an HTTP
+    exception.
+    """
+    first: dict[str, str] = {}
+    by_lower: dict[str, str] = {}
+    for name, value in headers.items():
+        value = by_lower.setdefault(name.lower(), value)
+        first.setdefault(name, value)
+    return first, by_lower
+
+
 def build_context(
     dash_app: Any, body: dict[str, Any], plan: CallbackPlan
 ) -> tuple[AttributeDict, Any]:
@@ -198,7 +231,7 @@ def build_context(
         {"prop_id": x, "value": value_of(x)} for x in body.get("changedPropIds", [])
     ]
     req = request._get_current_object()  # type: ignore[attr-defined]
-    headers = req.headers
+    headers, by_lower = _read_headers(req.headers)
     context = AttributeDict(
         inputs_list=inputs_list,
         states_list=states_list,
@@ -207,12 +240,12 @@ def build_context(
         state_values=state_values,
         triggered_inputs=triggered_inputs,
         dash_response=dash_app.backend.response_adapter(),
-        cookies=dict(req.cookies),
-        headers=dict(headers),
+        cookies=dict(req.cookies) if "cookie" in by_lower else {},
+        headers=headers,
         args=req.args,
         path=req.full_path,
         remote=req.remote_addr,
-        origin=headers.get("origin"),
+        origin=by_lower.get("origin"),
         updated_props={},
     )
 
@@ -281,10 +314,10 @@ class CallbackDispatcher:
             raise ClientError(413, "request_too_large", f"The body exceeds {limit} bytes.")
         return parse_callback_request(raw)
 
-    def _check_against_spec(
-        self, body: dict[str, Any], callback: dict[str, Any], signature: _Signature
-    ) -> None:
+    def _check_against_spec(self, body: dict[str, Any], plan: CallbackPlan) -> None:
         output = body["output"]
+        callback = plan.callback
+        signature = plan.signature
 
         def mismatch(what: str) -> ClientError:  # only called to fail
             return ClientError(
@@ -314,10 +347,15 @@ class CallbackDispatcher:
             )
         if not shape_ok:
             raise mismatch("'outputs'")
+        fingerprint = _fingerprint(sent_outputs)
+        if fingerprint in plan.valid_outputs:
+            return
         try:
             _validate.validate_output_spec(callback["output"], sent_outputs, Output)
         except CallbackException:
             raise mismatch("'outputs'") from None
+        if fingerprint is not None:
+            plan.valid_outputs.add(fingerprint)
 
     def _check_background_handles(self) -> None:
         """Refuse polls whose job handles this server did not sign for this page.
@@ -354,7 +392,7 @@ class CallbackDispatcher:
                 400, "unknown_callback", f"No callback is registered for output {output!r}."
             )
         plan = self.plan_for(output, callback)
-        self._check_against_spec(body, callback, plan.signature)
+        self._check_against_spec(body, plan)
         g.quart_flash_output = output
 
         # pylint: disable=protected-access

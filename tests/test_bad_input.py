@@ -114,6 +114,8 @@ MISMATCHED = {
 @pytest.mark.parametrize("name", list(MISMATCHED))
 def test_bodies_that_do_not_match_the_callback(client, name):
     body, error = MISMATCHED[name]
+    # A valid request first: checks remembered for it must not pass a bad one.
+    assert response_of(client.post("/bad/_dash-update-component", json=VALID))
     assert_client_error(client.post("/bad/_dash-update-component", json=body), 400, error)
     assert response_of(client.post("/bad/_dash-update-component", json=VALID))
 

@@ -17,6 +17,7 @@ from dash._utils import AttributeDict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from quart import Quart
+from werkzeug.datastructures import Headers
 
 from quart_flash import ALL, ALLSMALLER, MATCH, FlashBlueprint, Input, Output, State, html
 from quart_flash.dispatch import CallbackPlan, build_context
@@ -169,8 +170,27 @@ def _output_key(bp: FlashBlueprint, body: dict[str, Any]) -> str:
     return key
 
 
+HEADERS = {
+    "cookie and origin": [
+        ("Cookie", "a=1; b=two"),
+        ("Origin", "http://example.test"),
+        ("X-Y", "z"),
+    ],
+    "neither": [("X-Y", "z")],
+    # Names as a client or a test may send them; Quart title-cases real ones.
+    "lower-case and repeated": [
+        ("origin", "http://first.test"),
+        ("X-Y", "z"),
+        ("cookie", "a=1"),
+        ("X-Y", "again"),
+        ("Origin", "http://second.test"),
+    ],
+}
+
+
+@pytest.mark.parametrize("headers", list(HEADERS))
 @pytest.mark.parametrize("name", list(BODIES))
-def test_callback_context_is_dashs_own(name: str) -> None:
+def test_callback_context_is_dashs_own(name: str, headers: str) -> None:
     app, bp = make_app()
     dash_app = bp.dash_app
     body = copy.deepcopy(BODIES[name])
@@ -182,7 +202,7 @@ def test_callback_context_is_dashs_own(name: str) -> None:
         async with app.test_request_context(
             "/_dash-update-component?x=1&x=2&endId=e",
             method="POST",
-            headers={"Cookie": "a=1; b=two", "Origin": "http://example.test", "X-Y": "z"},
+            headers=Headers(HEADERS[headers]),
         ):
             theirs_body = copy.deepcopy(body)
             ours_body = copy.deepcopy(body)
@@ -203,8 +223,12 @@ def test_callback_context_is_dashs_own(name: str) -> None:
             assert theirs.inputs_list is theirs_body.get("inputs", theirs.inputs_list)
             same(ours_body, theirs_body, "body")  # neither touched the body
             same(ours_body, body, "body")
-            assert ours.cookies == {"a": "1", "b": "two"}
-            assert ours.origin == "http://example.test"
+            if headers == "cookie and origin":
+                assert ours.cookies == {"a": "1", "b": "two"}
+                assert ours.origin == "http://example.test"
+            if headers == "neither":
+                assert ours.cookies == {}
+                assert ours.origin is None
 
     asyncio.run(compare())
 
