@@ -17,8 +17,6 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 _WRK_POST = """
 wrk.method = "POST"
 wrk.body = {body}
@@ -66,7 +64,7 @@ class _Connection:
         self.reader, self.writer = await asyncio.open_connection(*self.address)
         return self
 
-    async def post(self, request: bytes) -> int:
+    async def send(self, request: bytes) -> int:
         """Send a prepared request; read the whole answer; its status code.
 
         A server may close a keep-alive connection that sat idle (gunicorn
@@ -81,7 +79,7 @@ class _Connection:
                 raise
             await self.close()
             await self.open()
-            return await self.post(request)
+            return await self.send(request)
         status = int(head.split(b" ", 2)[1])
         length = re.search(rb"(?i)content-length:\s*(\d+)", head)
         if length is None:
@@ -96,23 +94,24 @@ class _Connection:
                 await self.writer.wait_closed()
 
 
-def _post_request(url: str, body: dict[str, Any]) -> tuple[str, int, bytes]:
+def _request(url: str, body: dict[str, Any] | None = None) -> tuple[str, int, bytes]:
+    """(host, port, the bytes of a POST of ``body`` as JSON, or of a GET)."""
     parts = urlsplit(url)
-    payload = json.dumps(body).encode()
-    head = (
-        f"POST {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
-        f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
-    )
-    return parts.hostname or "127.0.0.1", parts.port or 80, head.encode() + payload
+    head = f"{'GET' if body is None else 'POST'} {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+    payload = b""
+    if body is not None:
+        payload = json.dumps(body).encode()
+        head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
+    return parts.hostname or "127.0.0.1", parts.port or 80, (head + "\r\n").encode() + payload
 
 
 async def _concurrent_posts(url: str, body: dict[str, Any], count: int) -> float:
-    host, port, request = _post_request(url, body)
+    host, port, request = _request(url, body)
     connections = await asyncio.gather(*(_Connection(host, port).open() for _ in range(count)))
     try:
-        await asyncio.gather(*(c.post(request) for c in connections))  # a round to warm up
+        await asyncio.gather(*(c.send(request) for c in connections))  # a round to warm up
         started = time.perf_counter()
-        statuses = await asyncio.gather(*(c.post(request) for c in connections))
+        statuses = await asyncio.gather(*(c.send(request) for c in connections))
         elapsed = time.perf_counter() - started
     finally:
         await asyncio.gather(*(c.close() for c in connections), return_exceptions=True)
@@ -122,40 +121,43 @@ async def _concurrent_posts(url: str, body: dict[str, Any], count: int) -> float
     return elapsed
 
 
-def concurrent_wall(url: str, body: dict[str, Any], count: int, repeats: int = 5) -> float:
-    """Seconds for ``count`` simultaneous requests to all complete (median of runs).
+def concurrent_wall(url: str, body: dict[str, Any], count: int) -> float:
+    """Seconds for ``count`` simultaneous requests to all complete.
 
-    The median keeps one slow run (the machine still draining the previous
-    workload's sockets, say) from deciding the figure.
+    The run's rounds give the median, so one slow run (the machine still
+    draining the previous workload's sockets, say) does not decide it.
     """
-    return statistics.median(
-        asyncio.run(_concurrent_posts(url, body, count)) for _ in range(repeats)
-    )
+    return asyncio.run(_concurrent_posts(url, body, count))
 
 
 async def _latency_under_load(
     base: str, body: dict[str, Any], blockers: int, probes: int
 ) -> list[float]:
-    limits = httpx.Limits(max_connections=blockers + 4)
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
-        await client.get("/ping")
-        load = [
-            asyncio.create_task(client.post("/_dash-update-component", json=body))
-            for _ in range(blockers)
-        ]
+    host, port, ping = _request(base + "/ping")
+    _, _, blocking = _request(base + "/_dash-update-component", body)
+    prober, *loaded = await asyncio.gather(
+        *(_Connection(host, port).open() for _ in range(blockers + 1))
+    )
+    try:
+        await prober.send(ping)
+        load = [asyncio.create_task(c.send(blocking)) for c in loaded]
         await asyncio.sleep(0.05)
         latencies = []
         for _ in range(probes):
             started = time.perf_counter()
-            await client.get("/ping")
+            await prober.send(ping)
             latencies.append(time.perf_counter() - started)
             await asyncio.sleep(0.005)
         await asyncio.gather(*load)
+    finally:
+        await asyncio.gather(*(c.close() for c in [prober, *loaded]), return_exceptions=True)
     return latencies
 
 
 def ping_latency_under_load(
     base: str, body: dict[str, Any], blockers: int, probes: int = 50
 ) -> dict[str, float]:
+    """GET /ping every 5 ms on its own keep-alive connection while ``blockers``
+    requests of ``body`` run, each on its own."""
     latencies = asyncio.run(_latency_under_load(base, body, blockers, probes))
     return {"p50_ms": statistics.median(latencies) * 1000, "max_ms": max(latencies) * 1000}

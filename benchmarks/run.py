@@ -1,7 +1,12 @@
 """Run every workload against every server flavour, one worker each, and print ratios.
 
-    python benchmarks/run.py            # about 4 minutes
-    python benchmarks/run.py --quick    # about 1 minute, noisier
+    python benchmarks/run.py            # about 10 minutes
+    python benchmarks/run.py --quick    # about 2 minutes, one round: noisier
+
+All flavours are started first (one at a time, so that start-up is timed
+alone); then each workload runs in rounds across the flavours (--rounds,
+default 5) and the median is kept: on a shared machine single runs vary by
+20%, more than the differences measured.
 
 Flavours: quart-flash (hypercorn), Dash 4 on Flask (gunicorn gthread, 8
 threads), Dash 4's own Quart backend (hypercorn), plain Quart routes
@@ -13,7 +18,9 @@ the first-named flavour is better.
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 
@@ -23,18 +30,25 @@ from benchmarks import loadgen, workload  # noqa: E402
 from benchmarks.servers import FLAVOURS, RATIOS, Running, env_summary  # noqa: E402
 
 Measure = Callable[[Running], float]
+# A pause before each measurement: the previous server's sockets and work
+# drain before the next one is timed.
+SETTLE_SECONDS = 0.5
+STARTS = 3  # start-up is the median of this many starts
 
 
 def workloads(seconds: float) -> list[tuple[str, str, bool, Measure]]:
     """(label, unit, higher_is_better, measure) for every workload."""
     update = "/_dash-update-component"
-    trivial: dict[str, float] = {}
+    # Requests per server CPU-second of each trivial round, in order: the
+    # next workload hands them out one per round.
+    per_cpu: dict[str, list[float]] = {}
 
     def trivial_rps(server: Running) -> float:
         """Requests/s, remembering the server's CPU time spent on them."""
         cpu = server.cpu_seconds()
         rps = loadgen.wrk_rps(server.url + update, workload.body("trivial"), seconds)
-        trivial[server.flavour.name] = rps * seconds / (server.cpu_seconds() - cpu)
+        used = server.cpu_seconds() - cpu
+        per_cpu.setdefault(server.flavour.name, []).append(rps * seconds / used)
         return rps
 
     return [
@@ -43,7 +57,7 @@ def workloads(seconds: float) -> list[tuple[str, str, bool, Measure]]:
             "trivial callback per CPU-second",
             "req/CPU-s",
             True,
-            lambda s: trivial[s.flavour.name],
+            lambda s: per_cpu[s.flavour.name].pop(0),
         ),
         (
             "200 x async 0.1 s callbacks",
@@ -86,30 +100,49 @@ def main() -> None:
     parser.add_argument(
         "--only", nargs="+", metavar="FLAVOUR", help="run these flavours (ratios need all)"
     )
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of each workload (median)")
     args = parser.parse_args()
     flavours = [f for f in FLAVOURS if not args.only or f.name in args.only]
-    seconds = 3 if args.quick else 8
-    table: dict[str, dict[str, float]] = {}
-    specs = workloads(seconds)
-    for flavour in flavours:
-        server = Running(flavour)
-        try:
-            results = {"start-up": server.startup}
-            for label, _, _, measure in specs:
-                if flavour.name.startswith("plain") and ("def" in label):
-                    continue  # the ceiling has no blocking work to run
-                results[label] = measure(server)
-                print(f"  {flavour.name:12} {label:38} {results[label]:10.2f}", flush=True)
-            results["peak RSS MB"] = server.peak_rss_mb()
-        finally:
+    seconds = 2 if args.quick else 3
+    rounds = 1 if args.quick else args.rounds
+    table: dict[str, dict[str, float]] = {f.name: {} for f in flavours}
+    servers: dict[str, Running] = {}
+    try:
+        for flavour in flavours:  # one at a time: start-up is timed alone
+            startups = []
+            for _ in range(STARTS - 1):
+                server = Running(flavour)
+                startups.append(server.startup)
+                server.stop()
+            servers[flavour.name] = server = Running(flavour)
+            startups.append(server.startup)
+            table[flavour.name]["start-up"] = statistics.median(startups)
+        for label, _, _, measure in workloads(seconds):
+            samples: dict[str, list[float]] = {name: [] for name in servers}
+            # Round by round across the flavours, so that a slow spell of a
+            # shared machine falls on all of them rather than on one.
+            for _ in range(rounds):
+                for name, server in servers.items():
+                    if name.startswith("plain") and ("def" in label):
+                        continue  # the ceiling has no blocking work to run
+                    time.sleep(SETTLE_SECONDS)
+                    samples[name].append(measure(server))
+            for name, values in samples.items():
+                if values:
+                    table[name][label] = statistics.median(values)
+                    spread = f"  ({min(values):.2f}-{max(values):.2f})" if len(values) > 1 else ""
+                    print(f"  {name:14} {label:38} {table[name][label]:10.2f}{spread}", flush=True)
+        for name, server in servers.items():
+            table[name]["peak RSS MB"] = server.peak_rss_mb()
+    finally:
+        for server in servers.values():
             server.stop()
-        table[flavour.name] = results
 
     names = [f.name for f in flavours]
     print(f"\nmachine: {env_summary()}; one worker per server\n")
     header = f"{'workload':40}" + "".join(f"{n:>14}" for n in names)
     print(header)
-    rows = [(label, unit, better) for label, unit, better, _ in specs]
+    rows = [(label, unit, better) for label, unit, better, _ in workloads(seconds)]
     rows += [("start-up", "s", False), ("peak RSS MB", "MB", False)]
     for label, unit, _ in rows:
         cells = [table[n].get(label) for n in names]

@@ -15,6 +15,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import loadgen, workload  # noqa: E402
 from quart_flash.testing import HypercornProcess  # noqa: E402
 
 
@@ -93,6 +94,10 @@ class Running:
         self.startup = time.perf_counter() - started
         with urllib.request.urlopen(self.url + "/ping", timeout=10) as answer:
             self.worker_pid = int(answer.read())
+        # Every flavour gets the same warm-up: first-request set-up, threads
+        # started, caches filled, before anything is timed.
+        loadgen.wrk_rps(self.url + "/_dash-update-component", workload.body("trivial"), 1)
+        loadgen.wrk_rps(self.url + "/_dash-layout", None, 1, 8)
 
     @property
     def url(self) -> str:
