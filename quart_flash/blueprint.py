@@ -30,7 +30,7 @@ from quart import (
     request,
 )
 
-from . import channels, executor, lazy, pages, registry, shutdown, views
+from . import channels, collector, executor, lazy, pages, registry, shutdown, views
 from .backend import finish_server_timing, start_server_timing
 from .background import install_cancel_callbacks
 from .channels import Authorizer
@@ -368,15 +368,18 @@ class FlashBlueprint(Blueprint):
     async def _start_serving(self) -> None:
         self._loop = asyncio.get_running_loop()
         registry.claim_for_current()
-        shutdown.start_watch(current_app._get_current_object())  # type: ignore[attr-defined]
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        collector.start_serving(app)
+        shutdown.start_watch(app)
         if self.channels_enabled:
-            await channels.start_hub(current_app._get_current_object())  # type: ignore[attr-defined]
+            await channels.start_hub(app)
 
     async def _stop_serving(self) -> None:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         await shutdown.stop_watch(app)
         await channels.stop_hub(app)
         await executor.shutdown(app)
+        collector.stop_serving(app)
 
     # -- channels ------------------------------------------------------------------
     def channel_key(self, channel: str) -> str:
