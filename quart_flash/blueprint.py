@@ -30,7 +30,7 @@ from quart import (
     request,
 )
 
-from . import channels, collector, executor, lazy, pages, registry, shutdown, views
+from . import channels, collector, executor, lazy, pages, registry, schemas, shutdown, views
 from .backend import finish_server_timing, start_server_timing
 from .background import install_cancel_callbacks
 from .channels import Authorizer
@@ -371,6 +371,10 @@ class FlashBlueprint(Blueprint):
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         collector.start_serving(app)
         shutdown.start_watch(app)
+        # Not awaited: serving starts now.  The first callback rarely comes
+        # before this is done (~20 ms); if it does, it builds the validator
+        # itself, as it did before.
+        executor.pool_for(app).submit(schemas.body_validator)
         if self.channels_enabled:
             await channels.start_hub(app)
 

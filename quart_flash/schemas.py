@@ -114,11 +114,13 @@ JSON_ROUTE_RESPONSES: Dict[str, Dict[int, Any]] = {
 _validate_body: Callable[[Any], Any] | None = None
 
 
-def _body_validator() -> Callable[[Any], Any]:
+def body_validator() -> Callable[[Any], Any]:
     """pydantic's validator for :class:`CallbackRequest`, built on first use.
 
     Building it (and importing ``pydantic.main``) is a third of quart-flash's
-    import time; an app pays for it with its first callback, not at start-up.
+    import time, so it is not done at import: a FlashBlueprint has it built
+    in a pool thread when the app starts serving, while the server waits for
+    its first requests, and the first callback finds it ready.
     """
     global _validate_body  # pylint: disable=global-statement
     if _validate_body is None:
@@ -156,7 +158,7 @@ def parse_callback_request(raw: bytes) -> dict[str, Any]:
     except (ValueError, RecursionError) as exc:
         raise ClientError(400, "malformed_json", f"The body is not valid JSON: {exc}") from None
     try:
-        (_validate_body or _body_validator())(body)
+        (_validate_body or body_validator())(body)
     except ValidationError as exc:
         fields = [
             {"field": ".".join(str(part) for part in err["loc"]) or "(body)", "problem": err["msg"]}

@@ -202,24 +202,27 @@ async def first_push(
 
 
 async def wait_for_push(
-    socket: Any, component_id: str, children: Any, timeout: float = 5.0
+    socket: Any, component_id: str, *children: Any, timeout: float = 5.0
 ) -> None:
-    """Read pushes until ``component_id`` gets ``children``; earlier ones are skipped."""
+    """Read pushes until ``component_id`` has got every one of ``children``, in
+    any order; other pushes are skipped."""
+    missing = list(children)
     seen: list[Any] = []
     deadline = asyncio.get_running_loop().time() + timeout
-    while True:
+    while missing:
         left = deadline - asyncio.get_running_loop().time()
         try:
             message = json.loads(await asyncio.wait_for(socket.recv(), max(left, 0)))
         except asyncio.TimeoutError:
             raise AssertionError(
-                f"{component_id} never got {children!r}; pushes seen: {seen}"
+                f"{component_id} never got {missing!r}; pushes seen: {seen}"
             ) from None
         assert message["type"] == "props", message
         for update in message["updates"]:
             seen.append(update)
-            if update["id"] == component_id and update["props"].get("children") == children:
-                return
+            value = update["props"].get("children")
+            if update["id"] == component_id and value in missing:
+                missing.remove(value)
 
 
 @contextlib.contextmanager
