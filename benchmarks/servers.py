@@ -94,8 +94,10 @@ class Running:
         self.startup = time.perf_counter() - started
         with urllib.request.urlopen(self.url + "/ping", timeout=10) as answer:
             self.worker_pid = int(answer.read())
-        # Every flavour gets the same warm-up: first-request set-up, threads
-        # started, caches filled, before anything is timed.
+
+    def warm_up(self) -> None:
+        """The same for every flavour before anything is timed: first-request
+        set-up, threads started, caches filled."""
         loadgen.wrk_rps(self.url + "/_dash-update-component", workload.body("trivial"), 1)
         loadgen.wrk_rps(self.url + "/_dash-layout", None, 1, 8)
 
