@@ -16,7 +16,7 @@ from functools import partial
 
 from quart import Quart
 
-from quart_flash import FlashBlueprint, LazyLoad, dcc, html
+from quart_flash import FlashBlueprint, LazyLoad, html
 
 PANELS = 20
 QUERY_SECONDS = 0.3
@@ -39,7 +39,7 @@ dashboard.layout = html.Div(
         LazyLoad(
             id=f"panel-{number}",
             loader=partial(load_panel, number),
-            placeholder=dcc.Loading(html.Div("loading...")),
+            placeholder="loading...",
             offset="0px",
             style={"height": "320px", "border": "1px solid #ccc", "margin": "8px"},
         )
