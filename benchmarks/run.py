@@ -131,6 +131,7 @@ def main() -> None:
     rounds = 1 if args.quick else args.rounds
     table: dict[str, dict[str, float]] = {f.name: {} for f in flavours}
     servers: dict[str, Running] = {}
+    specs = workloads(seconds)
     compile_bytecode()
     try:
         for flavour in flavours:  # one at a time: start-up is timed alone
@@ -139,7 +140,7 @@ def main() -> None:
             startups.append(server.startup)
             table[flavour.name]["start-up"] = statistics.median(startups)
             server.warm_up()  # only the server that is measured
-        for label, _, _, measure in workloads(seconds):
+        for label, _, _, measure in specs:
             samples: dict[str, list[float]] = {name: [] for name in servers}
             # Round by round across the flavours, so that a slow spell of a
             # shared machine falls on all of them rather than on one.
@@ -164,7 +165,7 @@ def main() -> None:
     print(f"\nmachine: {env_summary()}; one worker per server\n")
     header = f"{'workload':40}" + "".join(f"{n:>14}" for n in names)
     print(header)
-    rows = [(label, unit, better) for label, unit, better, _ in workloads(seconds)]
+    rows = [(label, unit, better) for label, unit, better, _ in specs]
     rows += [("start-up", "s", False), ("peak RSS MB", "MB", False)]
     for label, unit, _ in rows:
         cells = [table[n].get(label) for n in names]
