@@ -111,7 +111,9 @@ new MutationObserver(function (records, observer) {
 """
 
 
-#: Cold page loads tried before the first-screen bound counts as missed.
+#: The issue's bound on the first screen, in seconds.
+FIRST_SCREEN_BOUND = 1.0
+#: Cold page loads tried before the bound counts as missed.
 FIRST_SCREEN_TRIES = 3
 
 
@@ -140,7 +142,7 @@ def test_twenty_slow_panels_first_screen_fast_rest_on_scroll():
     """
     with example_in_a_browser("examples.lazy_panels:app") as browser:
         timings = [first_screen_seconds(browser)]
-        while min(timings) >= 1.0 and len(timings) < FIRST_SCREEN_TRIES:
+        while min(timings) >= FIRST_SCREEN_BOUND and len(timings) < FIRST_SCREEN_TRIES:
             retry = FlashBrowser(browser.base_url)
             try:
                 timings.append(first_screen_seconds(retry))
@@ -158,7 +160,9 @@ def test_twenty_slow_panels_first_screen_fast_rest_on_scroll():
             browser.driver.execute_script(f"window.scrollTo(0, {step * 330})")
             time.sleep(0.05)
         browser.wait_for(lambda: len(browser.find_elements(".loaded")) == 21, "every panel")
-        assert min(timings) < 1.0, "first screen took " + ", ".join(f"{t:.2f}" for t in timings)
+        assert min(timings) < FIRST_SCREEN_BOUND, "first screen took " + ", ".join(
+            f"{t:.2f}" for t in timings
+        )
         assert not [entry for entry in browser.get_logs() if entry["level"] == "SEVERE"], (
             browser.get_logs()
         )
