@@ -99,12 +99,18 @@ def test_loader_callback_runs_async_and_def_loaders(serve):
 
 
 # Runs in the page before any of its scripts: the time from the start of the
-# navigation (performance.now()'s origin) to the first two loaded panels, as
-# the page itself sees it, without the test driver's round trips.
+# navigation (performance.now()'s origin) until every lazy panel that is in
+# the viewport has loaded, as the page itself sees it, without the test
+# driver's round trips.
 FIRST_SCREEN_PROBE = """
 new MutationObserver(function (records, observer) {
-    if (document.querySelectorAll(".loaded").length >= 2) {
+    var inView = Array.prototype.filter.call(
+        document.getElementsByClassName("quart-flash-lazy"),
+        function (block) { return block.getBoundingClientRect().top < window.innerHeight; }
+    ).length;
+    if (inView && document.querySelectorAll(".loaded").length >= inView) {
         window.firstScreenMs = performance.now();
+        window.firstScreenPanels = inView;
         observer.disconnect();
     }
 }).observe(document, {childList: true, subtree: true});
@@ -115,17 +121,32 @@ new MutationObserver(function (records, observer) {
 FIRST_SCREEN_BOUND = 1.0
 #: Cold page loads tried before the bound counts as missed.
 FIRST_SCREEN_TRIES = 3
+#: A new Chromium spends about its first second starting up (profile,
+#: network service, its own pages) on the same two cores as the page.
+BROWSER_START_SECONDS = 1.0
 
 
 def first_screen_seconds(browser: FlashBrowser) -> float:
     """Load the page in ``browser`` (a new profile: nothing cached) and
-    return the seconds until its first two panels have loaded."""
+    return the seconds until the panels in its viewport have loaded.
+
+    The page is opened once the browser has started, as a user's browser
+    is running before they open a link: on this kind of machine a
+    still-starting Chromium adds ~0.1 s of its own work to the page's load.
+    Its HTTP cache stays empty: about:blank loads nothing from the server.
+    """
+    browser.driver.get("about:blank")
+    time.sleep(BROWSER_START_SECONDS)
     browser.driver.set_window_size(1200, 900)
     browser.driver.execute_cdp_cmd(
         "Page.addScriptToEvaluateOnNewDocument", {"source": FIRST_SCREEN_PROBE}
     )
     browser.visit("/")
-    browser.wait_for(lambda: len(browser.find_elements(".loaded")) >= 2, "the first panels")
+    panels = browser.wait_for(
+        lambda: browser.driver.execute_script("return window.firstScreenPanels"),
+        "the panels in view",
+    )
+    assert panels >= 2, f"only {panels} panel in view"
     return float(browser.driver.execute_script("return window.firstScreenMs")) / 1000
 
 
@@ -135,10 +156,11 @@ def test_twenty_slow_panels_first_screen_fast_rest_on_scroll():
     the navigation, in a browser with an empty cache.
 
     On a 2-core machine most of that second is Chromium parsing and running
-    Dash's bundles (~0.5 s) beside the 0.3 s query, and what else the
+    Dash's bundles (0.2-0.4 s) beside the 0.3 s query, and what else the
     machine does only ever adds to it.  So, as ``timeit`` does, the bound is
     held against the best of up to three cold loads, each in a new browser;
-    every figure is reported if all three miss it.
+    every figure is reported if all three miss it.  Loaders that waited for
+    one another would take 0.9 s for the three panels in view alone, and miss.
     """
     with example_in_a_browser("examples.lazy_panels:app") as browser:
         timings = [first_screen_seconds(browser)]
