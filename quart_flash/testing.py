@@ -312,7 +312,11 @@ def _find_executable(env_var: str, *names: str) -> str:
 
 
 class FlashBrowser:
-    """Headless Chromium driven through selenium, with Dash-like helpers."""
+    """Headless Chromium driven through selenium, with Dash-like helpers.
+
+    Each has its own new profile. ``with FlashBrowser(url) as browser:``
+    quits it, and deletes that profile, however the block ends.
+    """
 
     def __init__(self, base_url: str = "", wait_timeout: float = 10.0) -> None:
         from selenium import webdriver
@@ -427,6 +431,12 @@ class FlashBrowser:
             self.driver.quit()
         finally:
             self._profile.cleanup()
+
+    def __enter__(self) -> FlashBrowser:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.quit()
 
 
 class FlashDuo:

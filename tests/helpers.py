@@ -233,10 +233,7 @@ def example_in_a_browser(target: str, ready_path: str = "/") -> Iterator[FlashBr
     """
     server = HypercornProcess(target, cwd=str(ROOT)).start(ready_path)
     try:
-        browser = FlashBrowser(server.url)
-        try:
+        with FlashBrowser(server.url) as browser:
             yield browser
-        finally:
-            browser.quit()
     finally:
         server.stop()

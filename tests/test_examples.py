@@ -130,8 +130,7 @@ def test_async_callbacks_example_gathers():
 def test_multi_app_in_the_browser(multi_app):
     from quart_flash.testing import FlashBrowser
 
-    browser = FlashBrowser(multi_app.url)
-    try:
+    with FlashBrowser(multi_app.url) as browser:
         browser.visit("/ops/")
         for name in ("check logs", "rotate keys"):
             browser.type_into("#task", name)
@@ -148,8 +147,6 @@ def test_multi_app_in_the_browser(multi_app):
         browser.wait_for_contains_text("#summary", "north: ")
         browser.wait_for(lambda: browser.find_elements("#chart .main-svg"), "the plotly chart")
         assert browser.get_logs() == []
-    finally:
-        browser.quit()
 
 
 @pytest.fixture(scope="module")
@@ -197,8 +194,7 @@ def test_two_apps_with_pages_keep_their_own_pages():
 def test_pages_navigation_in_the_browser(pages_app):
     from quart_flash.testing import FlashBrowser
 
-    browser = FlashBrowser(pages_app.url)
-    try:
+    with FlashBrowser(pages_app.url) as browser:
         browser.visit("/")
         browser.wait_for_text_to_equal("#heading", "Inventory")
         browser.find_elements("a[href='/warehouse/3']")[0].click()
@@ -208,8 +204,6 @@ def test_pages_navigation_in_the_browser(pages_app):
         browser.visit("/nowhere")
         browser.wait_for_text_to_equal("#heading", "No such page")
         assert browser.get_logs() == []
-    finally:
-        browser.quit()
 
 
 @pytest.mark.browser

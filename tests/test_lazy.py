@@ -165,11 +165,8 @@ def test_twenty_slow_panels_first_screen_fast_rest_on_scroll():
     with example_in_a_browser("examples.lazy_panels:app") as browser:
         timings = [first_screen_seconds(browser)]
         while min(timings) >= FIRST_SCREEN_BOUND and len(timings) < FIRST_SCREEN_TRIES:
-            retry = FlashBrowser(browser.base_url)
-            try:
+            with FlashBrowser(browser.base_url) as retry:
                 timings.append(first_screen_seconds(retry))
-            finally:
-                retry.quit()
         time.sleep(1)  # time enough for any panel that was (wrongly) loading
         visible = len(browser.find_elements(".loaded"))
         assert 2 <= visible <= 4, f"{visible} panels loaded without scrolling"
@@ -221,8 +218,7 @@ def test_offset_and_once_in_a_browser(flash_server):
     )
     app.register_blueprint(bp)
     server = flash_server(app)
-    browser = FlashBrowser(server.url)
-    try:
+    with FlashBrowser(server.url) as browser:
         browser.driver.set_window_size(1000, 800)
         browser.visit("/")
         browser.wait_for_text_to_equal(".near-text", "near 1")
@@ -242,5 +238,3 @@ def test_offset_and_once_in_a_browser(flash_server):
             time.sleep(0.2)  # let the observer see both panels leave
         assert loads == {"near": 1, "again": 3, "once": 1}
         assert browser.get_logs() == []
-    finally:
-        browser.quit()
