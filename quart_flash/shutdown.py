@@ -69,7 +69,11 @@ class ShutdownWatch:
         if threading.current_thread() is not threading.main_thread():
             return  # only the main thread may set signal handlers
         if event is not None:
-            signal.signal(signal.SIGTERM, lambda signum, frame: event.set())
+            # Through the loop, not signal.signal(): a Python-level handler
+            # runs between any two bytecodes of the main thread, and if those
+            # are inside event.is_set() (hypercorn and _poll call it every
+            # 0.1 s), its set() waits forever for the lock is_set() holds.
+            self._loop.add_signal_handler(signal.SIGTERM, event.set)
         else:
             for signum in _SIGNALS:
                 previous = signal.getsignal(signum)

@@ -9,6 +9,7 @@ connections close, and the process group exits cleanly with nothing left.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
 import signal
 import time
@@ -21,6 +22,7 @@ from redis import Redis
 
 from quart_flash.testing import HypercornProcess
 
+from .apps import sigterm_worker
 from .helpers import callback_body, prop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -150,3 +152,31 @@ def test_sigterm_finishes_callbacks_closes_websockets_and_exits(own_redis, worke
     while _redis_clients(own_redis.url) > baseline:  # Redis sees its clients go
         assert time.monotonic() < deadline, "Redis connections were left open"
         time.sleep(0.05)
+
+
+def test_sigterm_storm_never_deadlocks_a_worker():
+    """SIGTERM may arrive while the worker's main thread is inside the shutdown
+    event's ``is_set()``, holding its lock. A handler that called ``set()``
+    right there (a plain ``signal.signal`` handler runs between any two
+    bytecodes) would wait forever for that lock, and the worker would hang
+    with its callbacks unanswered. Hundreds of signals make that moment
+    certain to come up."""
+    context = multiprocessing.get_context("spawn")
+    shutdown_event, ready = context.Event(), context.Event()
+    worker = context.Process(
+        target=sigterm_worker.main,
+        kwargs={"shutdown_event": shutdown_event, "ready": ready, "seconds": 2.0},
+    )
+    worker.start()
+    try:
+        assert ready.wait(30), "the worker did not start"
+        for _ in range(500):
+            os.kill(worker.pid, signal.SIGTERM)  # type: ignore[arg-type]
+            time.sleep(0.002)
+        worker.join(15)
+        assert worker.exitcode == 0, f"the worker hung or failed (exit code {worker.exitcode})"
+        assert shutdown_event.is_set()
+    finally:
+        if worker.exitcode is None:
+            worker.kill()
+            worker.join()
