@@ -60,15 +60,15 @@ def own_redis():
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            client = Redis.from_url(self.url)
             deadline = time.monotonic() + 10
-            while True:
-                try:
-                    client.ping()
-                    return
-                except Exception:  # noqa: BLE001 - not up yet
-                    assert time.monotonic() < deadline, "redis-server did not start"
-                    time.sleep(0.05)
+            with Redis.from_url(self.url) as client:  # closed: tests count clients
+                while True:
+                    try:
+                        client.ping()
+                        return
+                    except Exception:  # noqa: BLE001 - not up yet
+                        assert time.monotonic() < deadline, "redis-server did not start"
+                        time.sleep(0.05)
 
         def kill(self) -> None:
             assert self.process is not None

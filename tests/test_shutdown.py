@@ -14,6 +14,7 @@ import os
 import signal
 import time
 from pathlib import Path
+from typing import Callable
 
 import httpx
 import pytest
@@ -39,20 +40,42 @@ def _body(output: str) -> dict[str, object]:
     )
 
 
-def _redis_clients(url: str) -> int:
-    return int(Redis.from_url(url).info("clients")["connected_clients"])
+class RedisWatch:
+    """One connection of the test's own to the server's Redis, which tells
+    the server's connections apart from itself (``CLIENT LIST`` by id)."""
+
+    def __init__(self, url: str) -> None:
+        self.redis = Redis.from_url(url, single_connection_client=True)
+        self.own_id = int(self.redis.client_id())
+
+    def others(self) -> list[dict[str, str]]:
+        return [c for c in self.redis.client_list() if int(c["id"]) != self.own_id]
+
+    def subscribers(self) -> int:
+        """Connections holding a pattern subscription: one per serving process."""
+        return sum(1 for client in self.others() if int(client["psub"]) > 0)
+
+    def started(self) -> int:
+        """Callbacks that have started in the server (shutdown_app counts them)."""
+        return int(self.redis.get(STARTED_KEY) or 0)
+
+    def until(self, condition: Callable[[], bool], what: str, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition():
+            assert time.monotonic() < deadline, what
+            time.sleep(0.02)
 
 
-async def _started(redis_url: str, count: int) -> None:
-    """Until ``count`` callbacks have started in the server (shutdown_app counts them)."""
+async def _started(watch: RedisWatch, count: int) -> None:
+    """Until ``count`` callbacks have started in the server."""
     deadline = time.monotonic() + 20
-    while int(Redis.from_url(redis_url).get(STARTED_KEY) or 0) < count:
+    while watch.started() < count:
         assert time.monotonic() < deadline, "the callbacks did not start"
         await asyncio.sleep(0.02)
 
 
 async def _shutdown_during_work(
-    server: HypercornProcess, kill_group: bool, redis_url: str
+    server: HypercornProcess, kill_group: bool, watch: RedisWatch
 ) -> dict[str, object]:
     url = server.url + "/slow"
     sockets = [
@@ -75,7 +98,7 @@ async def _shutdown_during_work(
         # Everything is under way in the server, not merely sent (a request
         # still in the listen backlog at SIGTERM is never accepted).
         await asyncio.wait_for(streaming.wait(), 20)
-        await _started(redis_url, len(calls))
+        await _started(watch, len(calls))
         assert not any(call.done() for call in calls)
         signalled = time.monotonic()
         assert server.process is not None
@@ -113,7 +136,7 @@ def _wait_for_empty_group(pgid: int) -> None:
     ids=["workers-parent-signalled", "workers-group-signalled", "in-process"],
 )
 def test_sigterm_finishes_callbacks_closes_websockets_and_exits(own_redis, workers, kill_group):
-    baseline = _redis_clients(own_redis.url)
+    watch = RedisWatch(own_redis.url)
     server = HypercornProcess(
         "tests.apps.shutdown_app:app",
         args=["--workers", workers, "--graceful-timeout", str(GRACEFUL_TIMEOUT)],
@@ -121,8 +144,11 @@ def test_sigterm_finishes_callbacks_closes_websockets_and_exits(own_redis, worke
         env={"FLASH_SHUTDOWN_REDIS_URL": own_redis.url, "FLASH_SHUTDOWN_STARTED_KEY": STARTED_KEY},
     ).start("/slow/")
     try:
-        assert _redis_clients(own_redis.url) > baseline  # the channel subscribers
-        outcome = asyncio.run(_shutdown_during_work(server, kill_group, own_redis.url))
+        # Every serving process has its channel subscription up (a worker may
+        # answer before its subscriber has connected, or before the other is up).
+        processes = max(int(workers), 1)
+        watch.until(lambda: watch.subscribers() == processes, "the channel subscribers", 20)
+        outcome = asyncio.run(_shutdown_during_work(server, kill_group, watch))
         assert server.process is not None
         server.process.wait(timeout=GRACEFUL_TIMEOUT / 2)
         exited = time.monotonic() - outcome["signalled"]  # type: ignore[operator]
@@ -148,10 +174,7 @@ def test_sigterm_finishes_callbacks_closes_websockets_and_exits(own_redis, worke
     # It did not sit out the graceful timeout for its websockets.
     assert exited < GRACEFUL_TIMEOUT / 2, output
     assert "Traceback" not in output and "was destroyed" not in output, output
-    deadline = time.monotonic() + 5
-    while _redis_clients(own_redis.url) > baseline:  # Redis sees its clients go
-        assert time.monotonic() < deadline, "Redis connections were left open"
-        time.sleep(0.05)
+    watch.until(lambda: not watch.others(), "Redis connections were left open", 5)
 
 
 def test_sigterm_storm_never_deadlocks_a_worker():
