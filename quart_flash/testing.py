@@ -347,9 +347,16 @@ class FlashBrowser:
             )
 
     def wait_for(
-        self, condition: Callable[[], Any], what: str, timeout: float | None = None
+        self,
+        condition: Callable[[], Any],
+        what: str | Callable[[], str],
+        timeout: float | None = None,
     ) -> Any:
-        """Poll ``condition`` until it is truthy; fail with ``what`` on timeout."""
+        """Poll ``condition`` until it is truthy; fail with ``what`` on timeout.
+
+        ``what`` may be a function, called only then, so that the message
+        can say what the page showed when the time ran out.
+        """
         deadline = time.monotonic() + (timeout or self.wait_timeout)
         last_error: Exception | None = None
         while time.monotonic() < deadline:
@@ -361,7 +368,8 @@ class FlashBrowser:
                 last_error = exc
             time.sleep(0.05)
         detail = f" (last error: {last_error!r})" if last_error else ""
-        raise AssertionError(f"timed out waiting for {what}{detail}")
+        description = what() if callable(what) else what
+        raise AssertionError(f"timed out waiting for {description}{detail}")
 
     def find_element(self, selector: str) -> Any:
         from selenium.webdriver.common.by import By
@@ -385,7 +393,7 @@ class FlashBrowser:
 
         self.wait_for(
             lambda: self.driver.find_element(By.CSS_SELECTOR, selector).text == text,
-            f"{selector} to read {text!r} (it reads {self._safe_text(selector)!r})",
+            lambda: f"{selector} to read {text!r} (it reads {self._safe_text(selector)!r})",
             timeout,
         )
 
@@ -396,7 +404,7 @@ class FlashBrowser:
 
         self.wait_for(
             lambda: text in self.driver.find_element(By.CSS_SELECTOR, selector).text,
-            f"{selector} to contain {text!r}",
+            lambda: f"{selector} to contain {text!r} (it reads {self._safe_text(selector)!r})",
             timeout,
         )
 
