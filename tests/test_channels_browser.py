@@ -55,7 +55,7 @@ def test_chat_example_with_two_browsers(two_browsers):
         alice.wait_for_text_to_equal("#status", "2 message(s)")
         assert alice.get_logs() == [] and bob.get_logs() == []
     finally:
-        server.stop()
+        print(server.stop())  # pytest shows it when the test fails
 
 
 def test_publish_reaches_both_and_streaming_keeps_order(flash_server, two_browsers):
