@@ -10,10 +10,12 @@ drive the service as browsers and a load balancer would.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,20 +71,44 @@ def web_server(command: list[str], redis_url: str) -> HypercornProcess:
     )
 
 
-def fresh_connections(url: str) -> httpx.Client:
-    """A client that opens a connection per request, so requests spread over the workers."""
-    return httpx.Client(base_url=url, timeout=30, limits=httpx.Limits(max_keepalive_connections=0))
+def worker_of(client: httpx.Client, prefix: str = "") -> int:
+    """The PID of the worker process that answers ``client`` now."""
+    return int(client.get(f"{prefix}/api/status").json()["worker"])
 
 
-def wait_for_both_workers(client: httpx.Client, seconds: float = 60) -> None:
-    """Until two worker processes have answered: the server is ready once the
-    first one is, and a slow machine may still be importing the second."""
-    seen: set[int] = set()
+@contextlib.contextmanager
+def client_per_worker(
+    url: str, prefix: str = "", workers: int = 2, seconds: float = 60
+) -> Iterator[dict[int, httpx.Client]]:
+    """A client on each worker process, by PID, each holding one connection.
+
+    Which worker accepts a new connection is the kernel's choice, and it can
+    favour one worker for a long run (asyncio then accepts every queued
+    connection at once), so sending more requests never makes sure that both
+    workers get one. Instead, new connections are opened until every worker
+    has answered on one, and those are kept: hypercorn.toml keeps an idle
+    connection 75 s, so each client's requests reach the worker it is keyed by.
+    A slow machine may still be importing the second worker when the first
+    is ready, hence the wait.
+    """
+    clients: dict[int, httpx.Client] = {}
     deadline = time.monotonic() + seconds
-    while len(seen) < 2:
-        assert time.monotonic() < deadline, f"only workers {seen} answered in {seconds} s"
-        seen.add(int(client.get("/api/status").json()["worker"]))
-        time.sleep(0.05)
+    try:
+        while len(clients) < workers:
+            assert time.monotonic() < deadline, (
+                f"only workers {set(clients)} answered in {seconds} s"
+            )
+            client = httpx.Client(base_url=url, timeout=30, limits=httpx.Limits(max_connections=1))
+            worker = worker_of(client, prefix)
+            if worker in clients:
+                client.close()
+            else:
+                clients[worker] = client
+            time.sleep(0.05)
+        yield clients
+    finally:
+        for client in clients.values():
+            client.close()
 
 
 def summary_body(quarter: str) -> dict[str, Any]:
@@ -106,17 +132,19 @@ def test_hypercorn_toml_sets_only_real_settings() -> None:
     assert int(grace.removesuffix("s")) > config.graceful_timeout > 0
 
 
-def check_reports(client: httpx.Client) -> None:
-    """Health, the index page and its cacheable scripts, a quick callback, a Celery job."""
-    assert client.get("/reports/health").text == "OK"
-    assert client.get("/live/health").text == "OK"
-    page = client.get("/reports/")
+def check_reports(workers: dict[int, httpx.Client]) -> None:
+    """Health, the index page and its cacheable scripts, a quick callback, a
+    Celery job started on one worker and polled on the other."""
+    (starter_pid, starter), (poller_pid, poller) = workers.items()
+    assert starter.get("/reports/health").text == "OK"
+    assert starter.get("/live/health").text == "OK"
+    page = starter.get("/reports/")
     assert "<title>Quarterly reports</title>" in page.text
     suite = re.search(r'src="(/reports/_dash-component-suites/[^"]+)"', page.text)
     assert suite, page.text
-    assert client.get(suite.group(1)).headers["cache-control"] == IMMUTABLE
+    assert starter.get(suite.group(1)).headers["cache-control"] == IMMUTABLE
 
-    answer = client.post("/reports/_dash-update-component", json=summary_body("2025-Q2"))
+    answer = starter.post("/reports/_dash-update-component", json=summary_body("2025-Q2"))
     summary = response_of(answer)
     assert summary == {"summary": {"children": "2025-Q2: 1,377 orders"}}
 
@@ -128,59 +156,53 @@ def check_reports(client: httpx.Client) -> None:
         state=[prop("quarter", "value", "2025-Q3")],
         changed=["build.n_clicks"],
     )
-    # Polls land on either web worker: the shared SECRET_KEY verifies the handles.
-    handles = start_job(client, "/reports", end_id, body)
-    done, progress = poll_job(client, "/reports", end_id, handles, body, timeout=60)
+    # The other worker verifies the handles: SECRET_KEY is shared.
+    handles = start_job(starter, "/reports", end_id, body)
+    done, progress = poll_job(poller, "/reports", end_id, handles, body, timeout=60)
     assert done is not None
     assert done["response"]["report"]["children"] == "Report 2025-Q3: 1,291 orders in 3 sections"
     steps = {"1/3: orders", "2/3: returns", "3/3: margins"}
     assert progress and {p["progress.children"] for p in progress} <= steps
+    assert (worker_of(starter), worker_of(poller)) == (starter_pid, poller_pid)
 
 
-async def check_board(url: str, prefix: str = "") -> set[int]:
-    """Announcements and a channel callback reach a board's websocket.
+async def check_board(url: str, workers: dict[int, httpx.Client], prefix: str = "") -> None:
+    """Announcements made on each worker, and a channel callback, reach one
+    board websocket: that socket is held by one of the workers, so a push
+    made in the other process reaches it through Redis."""
+    any_worker = next(iter(workers.values()))
+    page = any_worker.get(f"{prefix}/live/").text
+    socket_path = re.search(r'data-url="([^"]+)"', page)
+    assert socket_path and socket_path.group(1) == f"{prefix}/live/_flash/channels"
+    ws_url = url.replace("http://", "ws://") + socket_path.group(1)
 
-    Announcing over fresh connections until both workers have published shows
-    that a push made in one process reaches a websocket held by the other: the
-    websocket is on one of them and receives every announcement.  Returns the
-    PIDs of the workers that published.
-    """
-    async with httpx.AsyncClient(
-        base_url=url, timeout=30, limits=httpx.Limits(max_keepalive_connections=0)
-    ) as client:
-        page = (await client.get(f"{prefix}/live/")).text
-        socket_path = re.search(r'data-url="([^"]+)"', page)
-        assert socket_path and socket_path.group(1) == f"{prefix}/live/_flash/channels"
-        ws_url = url.replace("http://", "ws://") + socket_path.group(1)
+    async def announce(client: httpx.Client, text: str) -> int:
+        """Announce from a thread: the clients are synchronous, the socket is not."""
+        response = await asyncio.to_thread(
+            client.post, f"{prefix}/api/announce", json={"text": text}
+        )
+        answer = response.json()
+        assert answer["published"] is True
+        return int(answer["worker"])
 
-        async def announce(text: str) -> int:
-            answer = (await client.post(f"{prefix}/api/announce", json={"text": text})).json()
-            assert answer["published"] is True
-            return int(answer["worker"])
-
-        # The Origin a browser on this page sends: the channels socket checks it.
-        async with websockets.connect(ws_url, origin=url) as socket:  # type: ignore[arg-type]
-            await first_push(socket, ["board"], lambda: announce("warming up"))
-            publishers: set[int] = set()
-            for n in range(20):
-                # Two at once: the kernel hands sequential connections to
-                # whichever worker accepted last, which may be the same one
-                # every time; with both busy, the other accepts.
-                texts = [f"news {n}a", f"news {n}b"]
-                publishers.update(await asyncio.gather(*(announce(t) for t in texts)))
-                await wait_for_push(socket, "announcement", *texts)
-                if len(publishers) == 2:
-                    break
-            body = callback_body(
-                "latest-note.children",
-                {"id": "latest-note", "property": "children"},
-                [prop("note", "value", "hello")],
-                changed=["note.value"],
-            )
-            answer = await client.post(f"{prefix}/live/_dash-update-component", json=body)
-            assert response_of(answer) == {"latest-note": {"children": "latest note: hello"}}
-            await wait_for_push(socket, "latest-note", "latest note: hello")
-    return publishers
+    # The Origin a browser on this page sends: the channels socket checks it.
+    async with websockets.connect(ws_url, origin=url) as socket:  # type: ignore[arg-type]
+        await first_push(socket, ["board"], lambda: announce(any_worker, "warming up"))
+        for pid, client in workers.items():
+            text = f"news from worker {pid}"
+            assert await announce(client, text) == pid
+            await wait_for_push(socket, "announcement", text)
+        body = callback_body(
+            "latest-note.children",
+            {"id": "latest-note", "property": "children"},
+            [prop("note", "value", "hello")],
+            changed=["note.value"],
+        )
+        answer = await asyncio.to_thread(
+            any_worker.post, f"{prefix}/live/_dash-update-component", json=body
+        )
+        assert response_of(answer) == {"latest-note": {"children": "latest note: hello"}}
+        await wait_for_push(socket, "latest-note", "latest note: hello")
 
 
 def test_recipe_serves_two_workers_with_celery_and_redis(own_redis) -> None:
@@ -192,11 +214,9 @@ def test_recipe_serves_two_workers_with_celery_and_redis(own_redis) -> None:
     server = web_server(image_command(), own_redis.url)
     try:
         server.start(ready_path="/reports/health")
-        with fresh_connections(server.url) as client:
-            wait_for_both_workers(client)
-            check_reports(client)
-        publishers = asyncio.run(check_board(server.url))
-        assert len(publishers) == 2, "the announcements never came from both workers"
+        with client_per_worker(server.url) as workers:
+            check_reports(workers)
+            asyncio.run(check_board(server.url, workers))
     finally:
         signalled = time.monotonic()
         server_log = server.stop()
@@ -232,6 +252,7 @@ def test_recipe_behind_the_proxy_prefix(own_redis) -> None:
                 f"{prefix}/reports/_dash-update-component", json=summary_body("2025-Q4")
             )
             assert response_of(answer) == {"summary": {"children": "2025-Q4: 1,650 orders"}}
-        asyncio.run(check_board(server.url, prefix))
+        with client_per_worker(server.url, prefix) as workers:
+            asyncio.run(check_board(server.url, workers, prefix))
     finally:
         print(server.stop())
