@@ -33,7 +33,7 @@ async def publish():
         await live.publish(body["channel"], {"ticker": {"children": body["text"]}})
     except PublishError as exc:
         return {"published": False, "error": str(exc)}, 503
-    return {"published": True, "pid": os.getpid()}
+    return {"published": True}
 
 
 app.register_blueprint(live)
