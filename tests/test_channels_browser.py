@@ -46,6 +46,8 @@ def test_chat_example_with_two_browsers(two_browsers):
         alice.type_into("#name", "alice")
         alice.type_into("#message", "hello bob\n")
         alice.click("#send")
+        # The sender's own page first: if only bob's misses it, the push did.
+        alice.wait_for_contains_text("#log", "alice: hello bob")
         bob.wait_for_contains_text("#log", "alice: hello bob")
         bob.wait_for_text_to_equal("#status", "1 message(s)")  # a callback fired in bob's page
         bob.type_into("#name", "bob")
