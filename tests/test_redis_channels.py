@@ -7,6 +7,7 @@ import json
 import os
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -48,7 +49,7 @@ def test_every_worker_delivers_every_publish():
 
     async def scenario():
         conns = []
-        held: dict[bytes, int] = {}  # browsers per worker PID
+        held: Counter[bytes] = Counter()  # browsers per worker PID
         # Until each worker holds two browsers. Which one accepts a connection
         # is the kernel's choice and can favour one worker for a long run, so
         # the wait is bounded by time, and surplus browsers are closed.
@@ -61,10 +62,10 @@ def test_every_worker_delivers_every_publish():
             conn = await connect(server.url, session, ["prices"], run)
             pid = registry.get(f"flash-test:{run}:{session}")  # set as it subscribed
             assert pid is not None
-            if held.get(pid, 0) == 2:
+            if held[pid] == 2:
                 await conn.close()
             else:
-                held[pid] = held.get(pid, 0) + 1
+                held[pid] += 1
                 conns.append(conn)
             await asyncio.sleep(0.05)
         # One subscriber connection per process, however many browsers (no
